@@ -1,0 +1,338 @@
+"""A stand-in for the pysolr connection CKAN talks to, answered by PostgreSQL.
+
+CKAN builds every search request itself (query, filters, facets, permission
+labels) and hands it to ``pysolr.Solr.search/add/delete/commit``. This class
+answers the same calls from the ``smartcity_search_doc`` table through CKAN's
+own SQLAlchemy session, so an index row commits, or rolls back, together
+with the dataset it describes.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any, Iterable, Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+
+import ckan.model as model
+from ckan.lib.search.common import SearchError, SearchQueryError
+from ckan.plugins import toolkit
+
+from .document import build_row
+from .fields import DATE, NUMBER, load_schema
+from .query import DEFAULT_TEXT_FIELD, Compiler, QuerySyntaxError, parse
+
+log = logging.getLogger(__name__)
+
+TABLE = "smartcity_search_doc"
+# ts_rank weights for D, C, B, A (resources/extras, description, tags, title).
+RANK_WEIGHTS = "{0.05, 0.15, 0.4, 1.0}"
+_SORT_FIELD = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_TEXT_CONFIG = re.compile(r"^[a-z_]+$")
+
+_TSV_SQL = (
+    "setweight(to_tsvector(CAST(:cfg AS regconfig), :text_a), 'A') || "
+    "setweight(to_tsvector(CAST(:cfg AS regconfig), :text_b), 'B') || "
+    "setweight(to_tsvector(CAST(:cfg AS regconfig), :text_c), 'C') || "
+    "setweight(to_tsvector(CAST(:cfg AS regconfig), :text_d), 'D')"
+)
+_UPSERT = sa.text(f"""
+    INSERT INTO {TABLE} (index_id, site_id, package_id, fields, doc, data_dict,
+                         validated_data_dict, tsv, indexed_at)
+    VALUES (:index_id, :site_id, :package_id, CAST(:fields AS jsonb),
+            CAST(:doc AS jsonb), :data_dict, :validated_data_dict, {_TSV_SQL},
+            now() at time zone 'utc')
+    ON CONFLICT (index_id) DO UPDATE SET
+        site_id = EXCLUDED.site_id, package_id = EXCLUDED.package_id,
+        fields = EXCLUDED.fields, doc = EXCLUDED.doc,
+        data_dict = EXCLUDED.data_dict,
+        validated_data_dict = EXCLUDED.validated_data_dict,
+        tsv = EXCLUDED.tsv, indexed_at = EXCLUDED.indexed_at
+""")
+
+
+def text_config() -> str:
+    value = toolkit.config.get("ckanext.smartcity.search.text_config") or "german"
+    if not _TEXT_CONFIG.match(value):
+        raise SearchError(f"Invalid ckanext.smartcity.search.text_config {value!r}")
+    return value
+
+
+def _int(value: Any, name: str, default: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise SearchQueryError(f"Invalid {name} parameter: {value!r}") from None
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        if value.startswith("["):
+            try:
+                loaded = json.loads(value)
+                if isinstance(loaded, list):
+                    return [str(v) for v in loaded]
+            except ValueError:
+                pass
+        return [value]
+    return [str(v) for v in value]
+
+
+class Results:
+    """What pysolr.Results offers CKAN: ``hits``, ``docs``, ``facets``."""
+
+    def __init__(self, docs: list[dict[str, Any]], hits: int,
+                 facets: dict[str, Any]) -> None:
+        self.docs = docs
+        self.hits = hits
+        self.facets = facets
+        self.raw_response: dict[str, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.docs)
+
+
+class PostgresSearchConnection:
+    """Drop-in for ``pysolr.Solr`` as used by ``ckan.lib.search``."""
+
+    url = "postgresql://smartcity_search"
+
+    def __init__(self, decode_dates: bool = True) -> None:
+        self.decode_dates = decode_dates
+
+    # -- configuration read at call time -------------------------------------
+    @staticmethod
+    def _limits() -> tuple[int, int]:
+        config = toolkit.config
+        return (int(config.get("ckanext.smartcity.search.max_query_length") or 10000),
+                int(config.get("ckanext.smartcity.search.max_clauses") or 1024))
+
+    def _compiler(self) -> Compiler:
+        _, max_clauses = self._limits()
+        return Compiler(load_schema(), text_config(), max_clauses)
+
+    def _where(self, compiler: Compiler, q: str | None, fq: Iterable[str],
+               def_type: str | None, mm: str | None) -> str:
+        max_length, _ = self._limits()
+        parts: list[str] = []
+        query = (q or "").strip()
+        try:
+            if query and query != "*:*":
+                if def_type == "dismax" and ":" not in query:
+                    parts.append(compiler.dismax(query, mm, max_length))
+                else:
+                    parts.append(compiler.compile(parse(query, max_length)))
+            for item in fq:
+                if item and item.strip():
+                    parts.append(compiler.compile(parse(item.strip(), max_length)))
+        except QuerySyntaxError as exc:
+            raise SearchQueryError(str(exc)) from None
+        return " AND ".join(parts) if parts else "TRUE"
+
+    def _order_by(self, sort: str | None, rank_sql: str) -> str:
+        schema = load_schema()
+        terms: list[str] = []
+        for spec in (sort or "score desc").split(","):
+            spec = spec.strip()
+            if not spec:
+                continue
+            pieces = spec.split()
+            if len(pieces) != 2 or pieces[1].lower() not in ("asc", "desc"):
+                raise SearchQueryError('Invalid "sort" parameter')
+            name, direction = pieces[0], pieces[1].upper()
+            if name == "score":
+                terms.append(f"{rank_sql} {direction}")
+                continue
+            if not _SORT_FIELD.match(name):
+                raise SearchQueryError('Invalid "sort" parameter')
+            info = schema.field(name)
+            if info.multi_valued:
+                raise SearchQueryError(
+                    f'Invalid "sort" parameter: cannot sort on multi-valued field {name}')
+            value = f"(d.fields -> '{name}' ->> 0)"
+            if info.kind == NUMBER:
+                expressions = [f"{value}::numeric"]
+            elif info.kind == DATE:
+                expressions = [value]
+            else:
+                # Sorting by title should not put "Zoo" before "apfel".
+                expressions = [f"lower({value})", value]
+            terms.extend(f"{e} {direction} NULLS LAST" for e in expressions)
+        terms.append("d.index_id ASC")
+        return ", ".join(terms)
+
+    def _execute(self, statement: Any, params: dict[str, Any]) -> Any:
+        """Run a query inside a savepoint: a failing search must not abort
+        the request's transaction (and with it the dataset being saved)."""
+        session = model.Session
+        savepoint = session.begin_nested()
+        try:
+            result = session.execute(statement, params)
+            rows = result.fetchall() if result.returns_rows else None
+            savepoint.commit()
+            return rows
+        except DBAPIError as exc:
+            savepoint.rollback()
+            log.error("Search query failed: %s", exc.orig)
+            raise SearchError("The search backend could not answer this query") from None
+
+    # -- pysolr API ------------------------------------------------------------
+    def search(self, q: str | None = None, **kwargs: Any) -> Results:
+        compiler = self._compiler()
+        where = self._where(compiler, q, _as_list(kwargs.get("fq")),
+                            kwargs.get("defType"), kwargs.get("mm"))
+        params = compiler.params
+        if compiler.rank_terms:
+            rank_sql = (f"ts_rank(CAST('{RANK_WEIGHTS}' AS float4[]), d.tsv, "
+                        f"({' || '.join(compiler.rank_terms)}))")
+        else:
+            rank_sql = "CAST(0 AS float4)"
+        rows = _int(kwargs.get("rows"), "rows", 10)
+        start = _int(kwargs.get("start"), "start", 0)
+        if rows < 0 or start < 0:
+            raise SearchQueryError("rows and start must not be negative")
+        order_by = self._order_by(kwargs.get("sort"), rank_sql)
+
+        fl = [f for f in re.split(r"[\s,]+", kwargs.get("fl") or "*") if f]
+        want_all = "*" in fl
+        columns = ["d.doc"]
+        if want_all or "data_dict" in fl:
+            columns.append("d.data_dict")
+        else:
+            columns.append("NULL")
+        if want_all or "validated_data_dict" in fl:
+            columns.append("d.validated_data_dict")
+        else:
+            columns.append("NULL")
+        columns.append(f"{rank_sql} AS score")
+
+        base = f"FROM {TABLE} d WHERE {where}"
+        hits = self._execute(sa.text(f"SELECT count(*) {base}"), params)[0][0]
+        docs: list[dict[str, Any]] = []
+        if rows > 0 and start < hits:
+            found = self._execute(
+                sa.text(f"SELECT {', '.join(columns)} {base} ORDER BY {order_by} "
+                        f"LIMIT :_rows OFFSET :_start"),
+                dict(params, _rows=rows, _start=start))
+            docs = [self._doc(row, fl, want_all) for row in found]
+
+        facets: dict[str, Any] = {"facet_fields": {}}
+        facet_fields = _as_list(kwargs.get("facet.field"))
+        if str(kwargs.get("facet", "true")).lower() == "true" and facet_fields:
+            facets["facet_fields"] = self._facets(
+                base, params, facet_fields,
+                _int(kwargs.get("facet.limit"), "facet.limit", 50),
+                _int(kwargs.get("facet.mincount"), "facet.mincount", 1))
+        return Results(docs, hits, facets)
+
+    @staticmethod
+    def _doc(row: Any, fl: list[str], want_all: bool) -> dict[str, Any]:
+        schema = load_schema()
+        stored: dict[str, Any] = row[0]
+        doc: dict[str, Any] = {}
+        if want_all:
+            doc = {k: v for k, v in stored.items() if schema.field(k).stored}
+            if row[1] is not None:
+                doc["data_dict"] = row[1]
+            if row[2] is not None:
+                doc["validated_data_dict"] = row[2]
+        for name in fl:
+            if name == "data_dict" and row[1] is not None:
+                doc[name] = row[1]
+            elif name == "validated_data_dict" and row[2] is not None:
+                doc[name] = row[2]
+            elif name == "score":
+                doc["score"] = float(row[3])
+            elif name in stored:
+                doc[name] = stored[name]
+        return doc
+
+    def _facets(self, base: str, params: dict[str, Any], names: list[str],
+                limit: int, mincount: int) -> dict[str, list[Any]]:
+        sql = f"""
+            SELECT name, value, c FROM (
+                SELECT k.name, e.value, count(*) AS c,
+                       row_number() OVER (PARTITION BY k.name
+                                          ORDER BY count(*) DESC, e.value) AS rn
+                FROM {TABLE} d
+                CROSS JOIN unnest(CAST(:_facet_names AS text[])) AS k(name)
+                CROSS JOIN LATERAL jsonb_array_elements_text(d.fields -> k.name) AS e(value)
+                WHERE {base.split(' WHERE ', 1)[1]}
+                GROUP BY k.name, e.value
+            ) s
+            WHERE c >= :_mincount AND (:_limit < 0 OR rn <= :_limit)
+            ORDER BY name, c DESC, value
+        """
+        found = self._execute(sa.text(sql), dict(
+            params, _facet_names=list(dict.fromkeys(names)),
+            _mincount=max(mincount, 1), _limit=limit))
+        result: dict[str, list[Any]] = {name: [] for name in names}
+        for name, value, count in found:
+            result[name].extend([value, count])
+        if mincount <= 0:
+            self._add_zero_counts(result, names, limit, params)
+        return result
+
+    def _add_zero_counts(self, result: dict[str, list[Any]], names: list[str],
+                         limit: int, params: dict[str, Any]) -> None:
+        """facet.mincount=0: values present in the index but not in the
+        matches are listed with count 0, after the others (as Solr does)."""
+        found = self._execute(sa.text(f"""
+            SELECT DISTINCT k.name, e.value FROM {TABLE} d
+            CROSS JOIN unnest(CAST(:_facet_names AS text[])) AS k(name)
+            CROSS JOIN LATERAL jsonb_array_elements_text(d.fields -> k.name) AS e(value)
+            ORDER BY k.name, e.value"""), {"_facet_names": list(dict.fromkeys(names))})
+        for name, value in found:
+            values = result[name]
+            if value in values[0::2]:
+                continue
+            if limit >= 0 and len(values) // 2 >= limit:
+                continue
+            values.extend([value, 0])
+
+    def add(self, docs: list[dict[str, Any]], commit: bool = True, **_: Any) -> None:
+        schema = load_schema()
+        cfg = text_config()
+        for doc in docs:
+            row = build_row(doc, schema)
+            try:
+                model.Session.execute(_UPSERT, dict(row, cfg=cfg))
+            except DBAPIError as exc:
+                from ckan.lib.search.common import SearchIndexError
+                raise SearchIndexError(f"Could not index dataset {row['package_id']}: "
+                                       f"{exc.orig}") from None
+
+    def delete(self, id: str | None = None, q: str | None = None,
+               commit: bool = True, **_: Any) -> None:
+        if id is not None:
+            model.Session.execute(sa.text(f"DELETE FROM {TABLE} WHERE index_id = :id"),
+                                  {"id": id})
+            return
+        if q is None:
+            raise SearchError("delete needs an id or a query")
+        compiler = self._compiler()
+        where = self._where(compiler, q, [], None, None)
+        model.Session.execute(sa.text(f"DELETE FROM {TABLE} d WHERE {where}"),
+                              compiler.params)
+
+    def commit(self, *args: Any, **kwargs: Any) -> None:
+        """An explicit commit (``ckan search-index rebuild/clear``) makes the
+        index changes durable. Adds and deletes inside actions pass
+        ``commit=True`` to add/delete instead, and ride on the action's own
+        transaction."""
+        model.Session.commit()
+
+    def optimize(self, *args: Any, **kwargs: Any) -> None:
+        model.Session.execute(sa.text(f"ANALYZE {TABLE}"))
+
+
+__all__ = ["PostgresSearchConnection", "Results", "DEFAULT_TEXT_FIELD"]

@@ -1,0 +1,362 @@
+"""Translate the Solr query syntax CKAN sends into a PostgreSQL WHERE clause.
+
+Parsing is done by luqum, a Lucene query parser; this module only walks the
+tree. Every value reaches SQL as a bind parameter, never as SQL text.
+
+Semantics follow CKAN's Solr set-up:
+
+* ``q.op=AND``: clauses without an operator are all required;
+* ``q`` without a colon is a dismax query: its words are matched against the
+  weighted full-text vector, with CKAN's minimum-should-match (``mm``);
+* ``string`` fields match exactly, ``text`` fields are stemmed (German by
+  default), ``date`` fields take ranges with ``NOW`` date math;
+* what Solr would reject (local parameters, magic fields) or what this
+  backend cannot answer faithfully (fuzzy, proximity, regular expressions)
+  raises QuerySyntaxError, which CKAN reports as a client error.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+import threading
+from dataclasses import dataclass, field as dc_field
+from decimal import Decimal, InvalidOperation
+
+from luqum import tree
+from luqum.exceptions import ParseError
+from luqum.parser import parser as lucene_parser
+
+from . import dates
+from .fields import DATE, NUMBER, TEXT, SolrSchema
+
+# The catch-all field CKAN uses as default field ("df").
+DEFAULT_TEXT_FIELD = "text"
+# ply's parser keeps state between calls; guard it for threaded servers.
+_PARSE_LOCK = threading.Lock()
+
+
+class QuerySyntaxError(ValueError):
+    """The query cannot be answered; the message is safe to show a user."""
+
+
+@dataclass
+class CompiledQuery:
+    """A WHERE clause with its bind parameters and the text query for ranking."""
+
+    sql: str
+    params: dict[str, object]
+    rank_terms: list[str] = dc_field(default_factory=list)
+
+
+def parse(text: str, max_length: int) -> tree.Item:
+    if len(text) > max_length:
+        raise QuerySyntaxError(
+            f"Query too long ({len(text)} characters, at most {max_length})")
+    if "{!" in text:
+        raise QuerySyntaxError("Local parameters ({!...}) are not supported")
+    try:
+        with _PARSE_LOCK:
+            return lucene_parser.parse(text)
+    except (ParseError, RecursionError) as exc:
+        raise QuerySyntaxError(f"Invalid query syntax: {exc}") from None
+    except Exception as exc:  # ply raises bare exceptions on odd input
+        raise QuerySyntaxError(f"Invalid query syntax: {type(exc).__name__}") from None
+
+
+def _unescape(value: str) -> str:
+    out, escaped = [], False
+    for char in value:
+        if escaped:
+            out.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _has_wildcard(value: str) -> bool:
+    escaped = False
+    for char in value:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "*?":
+            return True
+    return False
+
+
+def _like_pattern(value: str) -> str:
+    """Lucene wildcard (``*``, ``?``, backslash escapes) to a LIKE pattern."""
+    out, escaped = [], False
+    for char in value:
+        if escaped:
+            out.append("\\" + char if char in "%_\\" else char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "*":
+            out.append("%")
+        elif char == "?":
+            out.append("_")
+        elif char in "%_":
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def min_should_match(spec: str | None, optional: int) -> int:
+    """How many of ``optional`` clauses must match, per Solr's ``mm`` syntax
+    (``"2<-1 5<80%"``, ``"3"``, ``"75%"``, ``"-1"``)."""
+    if optional <= 0:
+        return 0
+    if not spec:
+        return optional
+    chosen = spec.strip().split()[0] if "<" not in spec else None
+    if chosen is None:
+        chosen = str(optional)  # below the first threshold everything is required
+        for condition in spec.split():
+            threshold, _, value = condition.partition("<")
+            try:
+                if optional > int(threshold):
+                    chosen = value
+            except ValueError:
+                raise QuerySyntaxError(f"Invalid mm parameter {spec!r}") from None
+    try:
+        if chosen.endswith("%"):
+            percent = int(chosen[:-1])
+            count = math.floor(optional * abs(percent) / 100)
+            required = count if percent >= 0 else optional - count
+        else:
+            number = int(chosen)
+            required = number if number >= 0 else optional + number
+    except ValueError:
+        raise QuerySyntaxError(f"Invalid mm parameter {spec!r}") from None
+    return max(1, min(optional, required))
+
+
+class Compiler:
+    """Compiles one or more luqum trees into SQL over the index table ``d``."""
+
+    def __init__(self, schema: SolrSchema, text_config: str,
+                 max_clauses: int, now: dt.datetime | None = None) -> None:
+        self.schema = schema
+        self.text_config = text_config
+        self.max_clauses = max_clauses
+        self.now = now
+        self.params: dict[str, object] = {"cfg": text_config}
+        self.clauses = 0
+        self.rank_terms: list[str] = []
+        self._negated = 0
+
+    # -- helpers -----------------------------------------------------------
+    def param(self, value: object) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f":{name}"
+
+    def _count_clause(self) -> None:
+        self.clauses += 1
+        if self.clauses > self.max_clauses:
+            raise QuerySyntaxError(
+                f"Too many clauses in query (at most {self.max_clauses})")
+
+    def _tsquery(self, value: str, phrase: bool) -> str:
+        """SQL expression of a tsquery for one word or phrase."""
+        if not phrase and _has_wildcard(value):
+            stripped = _unescape(value)
+            if not stripped.endswith("*") or "*" in stripped[:-1] or "?" in stripped:
+                raise QuerySyntaxError(
+                    "Only trailing wildcards (Verkehr*) are supported in full-text fields")
+            prefix = re.sub(r"[^\w]+", " ", stripped[:-1]).split()
+            if not prefix:
+                return ""
+            # Each word quoted as a tsquery lexeme; the last one as a prefix.
+            parts = ["'" + word.replace("'", "''") + "'" for word in prefix]
+            parts[-1] += ":*"
+            return f"to_tsquery(CAST(:cfg AS regconfig), {self.param(' & '.join(parts))})"
+        func = "phraseto_tsquery" if phrase else "plainto_tsquery"
+        return f"{func}(CAST(:cfg AS regconfig), {self.param(_unescape(value))})"
+
+    def _text_match(self, vector_sql: str, value: str, phrase: bool) -> str:
+        query = self._tsquery(value, phrase)
+        if not query:  # "*" alone: any value
+            return "TRUE"
+        if vector_sql == "d.tsv" and not self._negated:
+            self.rank_terms.append(query)
+        # A query of stopwords only has no lexemes; Lucene drops such a clause.
+        return f"(numnode({query}) = 0 OR COALESCE({vector_sql} @@ {query}, FALSE))"
+
+    def _values(self, name: str) -> str:
+        return f"jsonb_array_elements_text(COALESCE(d.fields -> {self.param(name)}, '[]'::jsonb))"
+
+    # -- leaves ------------------------------------------------------------
+    def term(self, name: str | None, raw: str, phrase: bool) -> str:
+        self._count_clause()
+        value = raw
+        if name is None or name == DEFAULT_TEXT_FIELD:
+            if not phrase and _unescape(value) == "*":
+                return "TRUE"
+            return self._text_match("d.tsv", value, phrase)
+        info = self.schema.field(name)
+        if not phrase and value == "*":
+            return f"(d.fields ? {self.param(name)})"
+        if info.kind == TEXT:
+            return self._text_match(
+                f"to_tsvector(CAST(:cfg AS regconfig), d.fields -> {self.param(name)})",
+                value, phrase)
+        if info.kind == DATE:
+            bound = self._date(value)
+            return self._range_sql(name, info.multi_valued, bound, bound, True, True, "")
+        if info.kind == NUMBER:
+            number = self._number(value)
+            return self._range_sql(name, info.multi_valued, number, number, True, True,
+                                   "::numeric")
+        if not phrase and _has_wildcard(value):
+            return (f"EXISTS (SELECT 1 FROM {self._values(name)} v "
+                    f"WHERE v LIKE {self.param(_like_pattern(value))})")
+        literal = _unescape(value)
+        return f"(d.fields @> CAST({self.param(json.dumps({name: [literal]}))} AS jsonb))"
+
+    def _date(self, value: str) -> str:
+        try:
+            return dates.resolve(_unescape(value), self.now)
+        except dates.DateSyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from None
+
+    def _number(self, value: str) -> Decimal:
+        try:
+            number = Decimal(_unescape(value))
+        except InvalidOperation:
+            raise QuerySyntaxError(f"Invalid number {value!r}") from None
+        if not number.is_finite():
+            raise QuerySyntaxError(f"Invalid number {value!r}")
+        return number
+
+    def _range_sql(self, name: str, multi: bool, low: object, high: object,
+                   include_low: bool, include_high: bool, cast: str) -> str:
+        conditions = []
+        if low is not None:
+            conditions.append(f"x{cast} {'>=' if include_low else '>'} {self.param(low)}")
+        if high is not None:
+            conditions.append(f"x{cast} {'<=' if include_high else '<'} {self.param(high)}")
+        if not conditions:
+            return f"(d.fields ? {self.param(name)})"
+        where = " AND ".join(conditions)
+        if multi:
+            return f"EXISTS (SELECT 1 FROM {self._values(name)} x WHERE {where})"
+        return (f"COALESCE((SELECT {where} FROM (SELECT d.fields -> "
+                f"{self.param(name)} ->> 0 AS x) s WHERE x IS NOT NULL), FALSE)")
+
+    def range(self, name: str | None, node: tree.Range) -> str:
+        self._count_clause()
+        if name is None:
+            raise QuerySyntaxError("A range query needs a field (field:[a TO b])")
+        info = self.schema.field(name)
+        raw_low, raw_high = str(node.low), str(node.high)
+        if info.kind == DATE:
+            low = None if raw_low == "*" else self._date(raw_low)
+            high = None if raw_high == "*" else self._date(raw_high)
+            cast = ""
+        elif info.kind == NUMBER:
+            low = None if raw_low == "*" else self._number(raw_low)
+            high = None if raw_high == "*" else self._number(raw_high)
+            cast = "::numeric"
+        else:
+            low = None if raw_low == "*" else _unescape(raw_low.strip('"'))
+            high = None if raw_high == "*" else _unescape(raw_high.strip('"'))
+            cast = ""
+        return self._range_sql(name, info.multi_valued, low, high,
+                               node.include_low, node.include_high, cast)
+
+    # -- tree --------------------------------------------------------------
+    def compile(self, node: tree.Item, name: str | None = None) -> str:
+        if isinstance(node, tree.SearchField):
+            if node.name == "*":
+                if isinstance(node.expr, tree.Word) and node.expr.value == "*":
+                    self._count_clause()
+                    return "TRUE"
+                raise QuerySyntaxError("Field name '*' is only allowed in *:*")
+            if node.name in ("_query_", "_val_"):
+                raise QuerySyntaxError("Magic fields are not supported")
+            return self.compile(node.expr, node.name)
+        if isinstance(node, (tree.FieldGroup, tree.Group)):
+            return f"({self.compile(node.expr, name)})"
+        if isinstance(node, tree.AndOperation):
+            return "(" + " AND ".join(self.compile(c, name) for c in node.children) + ")"
+        if isinstance(node, tree.OrOperation):
+            return "(" + " OR ".join(self.compile(c, name) for c in node.children) + ")"
+        if isinstance(node, tree.UnknownOperation):
+            # q.op=AND: every clause without an operator is required.
+            return "(" + " AND ".join(self.compile(c, name) for c in node.children) + ")"
+        if isinstance(node, tree.Plus):
+            return self.compile(node.a, name)
+        if isinstance(node, (tree.Not, tree.Prohibit)):
+            self._negated += 1
+            try:
+                return f"(NOT {self.compile(node.a, name)})"
+            finally:
+                self._negated -= 1
+        if isinstance(node, tree.Boost):
+            # A boost only changes the score; the match is the same.
+            return self.compile(node.expr, name)
+        if isinstance(node, tree.Phrase):
+            return self.term(name, node.value[1:-1], phrase=True)
+        if isinstance(node, tree.Word):
+            return self.term(name, node.value, phrase=False)
+        if isinstance(node, tree.Range):
+            return self.range(name, node)
+        if isinstance(node, tree.Fuzzy):
+            raise QuerySyntaxError("Fuzzy queries (term~) are not supported")
+        if isinstance(node, tree.Proximity):
+            raise QuerySyntaxError("Proximity queries (\"...\"~n) are not supported")
+        if isinstance(node, tree.Regex):
+            raise QuerySyntaxError("Regular expression queries are not supported")
+        raise QuerySyntaxError(f"Unsupported query element {type(node).__name__}")
+
+    # -- dismax --------------------------------------------------------------
+    def dismax(self, text: str, mm: str | None, max_length: int) -> str:
+        """CKAN's free-text search: words and phrases against the weighted
+        vector; ``+word`` required, ``-word`` excluded, the rest counted
+        against ``mm``. Dismax never fails on syntax: unparseable input is
+        taken word by word."""
+        try:
+            node = parse(text, max_length)
+            clauses = list(node.children) if isinstance(node, tree.UnknownOperation) else [node]
+        except QuerySyntaxError:
+            if len(text) > max_length or "{!" in text:
+                raise
+            clauses = [tree.Word(word) for word in re.sub(r"[\\\"()\[\]{}:^~]", " ", text).split()]
+        required, excluded, optional = [], [], []
+        for clause in clauses:
+            if isinstance(clause, tree.Plus):
+                required.append(self.compile(clause.a))
+            elif isinstance(clause, (tree.Prohibit, tree.Not)):
+                excluded.append(self.compile(clause))
+            elif isinstance(clause, (tree.Word, tree.Phrase)):
+                optional.append(self.compile(clause))
+            else:
+                required.append(self.compile(clause))
+        parts = required + excluded
+        if optional:
+            need = min_should_match(mm, len(optional))
+            if need >= len(optional):
+                parts.extend(optional)
+            else:
+                total = " + ".join(f"({o})::int" for o in optional)
+                parts.append(f"(({total}) >= {need})")
+        leaves = (tree.Word, tree.Phrase)
+        simple = all(isinstance(c, leaves) or (
+            isinstance(c, (tree.Plus, tree.Prohibit, tree.Not)) and isinstance(c.a, leaves))
+            for c in clauses)
+        if simple and self.rank_terms:
+            # Every match contains one of the positive terms: this lets
+            # PostgreSQL use the GIN index before counting matches.
+            any_term = " || ".join(self.rank_terms)
+            parts.append(f"(numnode({any_term}) = 0 OR d.tsv @@ ({any_term}))")
+        return "(" + " AND ".join(parts) + ")" if parts else "TRUE"

@@ -1,0 +1,1 @@
+"""Scheming YAML schemas, installed as ckanext.smartcity.schemas."""

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Bring up everything the portal and the tests need, on a fresh Debian
+# machine as root, idempotently:
+#   Debian packages -> PostgreSQL and Redis on loopback -> database role and
+#   databases -> virtualenv with the pinned packages -> var/ckan.ini from
+#   deploy/ckan.ini.in -> CKAN and plugin migrations.
+# Usage: scripts/bootstrap.sh [demo|test]
+set -euo pipefail
+
+MODE="${1:-demo}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+VAR="$ROOT/var"
+VENV="$ROOT/.venv"
+PYTHON="${PYTHON:-python3}"
+DB_USER="${DB_USER:-ckan_smartcity}"
+DB_PASSWORD="${DB_PASSWORD:-ckan_smartcity}"
+DB_NAME="${DB_NAME:-ckan_smartcity}"
+TEST_DB_NAME="${TEST_DB_NAME:-ckan_smartcity_test}"
+SITE_URL="${SITE_URL:-http://127.0.0.1:5000}"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$pkg")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "Installing Debian packages: ${missing[*]}"
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+}
+
+start_postgresql() {
+  if pg_isready -q -h 127.0.0.1 -p 5432; then return; fi
+  local version
+  version="$(ls /usr/lib/postgresql | sort -V | tail -1)"
+  if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -q "^$version main$"; then
+    log "Creating PostgreSQL $version cluster"
+    as_root pg_createcluster "$version" main
+  fi
+  log "Starting PostgreSQL $version"
+  as_root pg_ctlcluster "$version" main start || true
+  for _ in $(seq 1 30); do
+    pg_isready -q -h 127.0.0.1 -p 5432 && return
+    sleep 1
+  done
+  echo "PostgreSQL did not come up on 127.0.0.1:5432" >&2
+  exit 1
+}
+
+start_redis() {
+  if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then return; fi
+  log "Starting Redis on 127.0.0.1:6379"
+  mkdir -p "$VAR/redis"
+  redis-server --bind 127.0.0.1 --port 6379 --daemonize yes \
+    --pidfile "$VAR/redis.pid" --dir "$VAR/redis" --save '' --appendonly no \
+    --logfile "$VAR/redis.log"
+  for _ in $(seq 1 30); do
+    redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && return
+    sleep 0.5
+  done
+  echo "Redis did not come up on 127.0.0.1:6379" >&2
+  exit 1
+}
+
+psql_admin() {
+  as_root runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qtAX "$@"
+}
+
+ensure_database() {
+  local name="$1"
+  if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER'")" != "1" ]; then
+    log "Creating database role $DB_USER"
+    psql_admin -c "CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_PASSWORD'"
+  fi
+  if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$name'")" != "1" ]; then
+    log "Creating database $name"
+    psql_admin -c "CREATE DATABASE $name OWNER $DB_USER ENCODING 'UTF8' TEMPLATE template0"
+  fi
+}
+
+ensure_virtualenv() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    log "Creating virtualenv $VENV"
+    "$PYTHON" -m venv "$VENV"
+  fi
+  local stamp="$VENV/.smartcity-installed"
+  local digest
+  digest="$(cat "$ROOT/requirements.txt" "$ROOT/dev-requirements.txt" "$ROOT/setup.py" | sha256sum | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
+    log "Installing Python packages into $VENV"
+    "$VENV/bin/pip" install -q --upgrade pip setuptools wheel
+    "$VENV/bin/pip" install -q -r "$ROOT/requirements.txt" -r "$ROOT/dev-requirements.txt"
+    "$VENV/bin/pip" install -q --no-deps -e "$ROOT"
+    echo "$digest" > "$stamp"
+  fi
+}
+
+render_config() {
+  local target="$VAR/ckan.ini"
+  local secret_file="$VAR/secret_key"
+  mkdir -p "$VAR/storage"
+  if [ ! -f "$secret_file" ]; then
+    "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(32))' > "$secret_file"
+    chmod 600 "$secret_file"
+  fi
+  sed -e "s|@SECRET_KEY@|$(cat "$secret_file")|" \
+      -e "s|@DB_USER@|$DB_USER|" -e "s|@DB_PASSWORD@|$DB_PASSWORD|" \
+      -e "s|@DB_NAME@|$DB_NAME|" -e "s|@SITE_URL@|$SITE_URL|" \
+      -e "s|@VAR@|$VAR|" -e "s|@REDIS_DB@|0|" \
+      "$ROOT/deploy/ckan.ini.in" > "$target.new"
+  mv "$target.new" "$target"
+}
+
+migrate() {
+  local ini="$1"
+  log "Migrating the database ($ini)"
+  "$VENV/bin/ckan" -c "$ini" db upgrade >/dev/null
+  "$VENV/bin/ckan" -c "$ini" db upgrade -p smartcity_search >/dev/null
+}
+
+apt_install postgresql redis-server libpq-dev build-essential libmagic1 git
+mkdir -p "$VAR"
+start_postgresql
+start_redis
+ensure_virtualenv
+
+case "$MODE" in
+  demo)
+    ensure_database "$DB_NAME"
+    render_config
+    migrate "$VAR/ckan.ini"
+    ;;
+  test)
+    ensure_database "$TEST_DB_NAME"
+    migrate "$ROOT/test.ini"
+    ;;
+  *)
+    echo "usage: $0 [demo|test]" >&2
+    exit 2
+    ;;
+esac

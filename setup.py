@@ -1,0 +1,50 @@
+"""ckanext-smartcity: DCAT-AP.de 3.0 Smart City catalogue for CKAN 2.12."""
+from setuptools import find_namespace_packages, setup
+
+setup(
+    name="ckanext-smartcity",
+    version="0.1.0",
+    description=(
+        "Smart City data catalogue for German municipalities: DCAT-AP.de 3.0, "
+        "Smart City categories and a PostgreSQL search backend for CKAN 2.12"
+    ),
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.10",
+    # ckanext is a PEP 420 namespace package (no __init__.py), as in CKAN.
+    packages=find_namespace_packages(include=["ckanext.smartcity*"])
+    + ["ckanext.smartcity.schemas"],
+    # The repository keeps the scheming YAML at the top level (schemas/);
+    # the wheel installs it inside the package so that a non-editable
+    # install can load it as "ckanext.smartcity.schemas:dataset.yaml".
+    package_dir={"ckanext.smartcity.schemas": "schemas"},
+    package_data={
+        "ckanext.smartcity.search": ["config_declaration.yaml"],
+        "ckanext.smartcity.schemas": ["*.yaml"],
+        "ckanext.smartcity.vocabularies": ["*.json", "*.ttl"],
+        "ckanext.smartcity.migration.smartcity_search": [
+            "alembic.ini", "README", "script.py.mako"],
+    },
+    include_package_data=True,
+    zip_safe=False,
+    install_requires=[
+        "ckan>=2.12,<2.13",
+        "ckanext-scheming>=3.1,<4",
+        "ckanext-dcat>=2.4.4,<3",
+        "pyyaml>=6",
+        "rdflib>=7",
+        # A real Lucene query parser: CKAN and ckanext-dcat send Solr syntax
+        # (fq/q) that the PostgreSQL backend must understand exactly.
+        "luqum>=1.0,<2",
+    ],
+    entry_points={
+        "ckan.plugins": [
+            "smartcity = ckanext.smartcity.plugin:SmartcityPlugin",
+            "smartcity_search = ckanext.smartcity.plugin:SmartcitySearchPlugin",
+        ],
+        "babel.extractors": [
+            "ckan = ckan.lib.extract:extract_ckan",
+        ],
+    },
+)
