@@ -122,8 +122,8 @@ render_config() {
 migrate() {
   local ini="$1"
   log "Migrating the database ($ini)"
+  # Core and every enabled plugin's migrations (activity, smartcity_search).
   "$VENV/bin/ckan" -c "$ini" db upgrade >/dev/null
-  "$VENV/bin/ckan" -c "$ini" db upgrade -p smartcity_search >/dev/null
 }
 
 apt_install postgresql redis-server libpq-dev build-essential libmagic1 git
