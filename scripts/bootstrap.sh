@@ -126,7 +126,7 @@ migrate() {
   "$VENV/bin/ckan" -c "$ini" db upgrade >/dev/null
 }
 
-apt_install postgresql redis-server libpq-dev build-essential libmagic1 git
+apt_install postgresql redis-server libpq-dev build-essential libmagic1 git curl
 mkdir -p "$VAR"
 start_postgresql
 start_redis

@@ -4,6 +4,7 @@ from __future__ import annotations
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
+from . import cli
 from .search import backend
 
 
@@ -12,6 +13,11 @@ class SmartcityPlugin(plugins.SingletonPlugin):
     ckanext-scheming (``scheming.dataset_schemas =
     ckanext.smartcity.schemas:dataset.yaml``); templates, vocabularies and
     the DCAT-AP.de profile are wired here as they arrive."""
+
+    plugins.implements(plugins.IClick)
+
+    def get_commands(self):
+        return cli.get_commands()
 
 
 @toolkit.blanket.config_declarations("search/config_declaration.yaml")

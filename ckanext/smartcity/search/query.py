@@ -331,7 +331,8 @@ class Compiler:
         except QuerySyntaxError:
             if len(text) > max_length or "{!" in text:
                 raise
-            clauses = [tree.Word(word) for word in re.sub(r"[\\\"()\[\]{}:^~]", " ", text).split()]
+            words = re.sub(r"[\\\"()\[\]{}:^~]", " ", text).split()
+            clauses = [tree.Word(w) for w in words if w not in ("AND", "OR", "NOT", "&&", "||")]
         required, excluded, optional = [], [], []
         for clause in clauses:
             if isinstance(clause, tree.Plus):

@@ -1,0 +1,33 @@
+# ckanext-smartcity: the two commands of the README, and helpers.
+#   make demo   bring up the demo portal on http://127.0.0.1:5000
+#   make test   run the whole test suite
+SHELL := /bin/bash
+VENV  := .venv
+PYTEST_ARGS ?=
+
+.PHONY: demo stop test bench vocabularies wheel clean
+
+demo:
+	scripts/bootstrap.sh demo
+	scripts/serve.sh
+
+stop:
+	scripts/stop.sh
+
+test:
+	scripts/bootstrap.sh test
+	$(VENV)/bin/python -m pytest --ckan-ini=test.ini -p no:cacheprovider \
+		-W ignore::DeprecationWarning tests $(PYTEST_ARGS)
+
+bench:
+	scripts/bootstrap.sh test
+	$(VENV)/bin/python scripts/bench_search.py --ckan-ini test.ini --out docs/benchmarks.md
+
+vocabularies:
+	$(VENV)/bin/python scripts/build_vocabularies.py
+
+wheel:
+	rm -rf dist && $(VENV)/bin/python -m build --wheel --outdir dist .
+
+clean: stop
+	rm -rf var dist build *.egg-info

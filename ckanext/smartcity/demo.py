@@ -1,0 +1,55 @@
+"""Load the demonstration town (``ckan smartcity demo-load``).
+
+Idempotent: organisations, datasets and the sysadmin that already exist are
+left as they are, so a second ``make demo`` is quick.
+"""
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import yaml
+
+import ckan.model as model
+from ckan.plugins import toolkit
+
+
+def demo_data() -> dict[str, Any]:
+    text = resources.files("ckanext.smartcity.demo_data").joinpath("town.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def ensure_sysadmin(name: str, email: str, password: str) -> bool:
+    """Create the sysadmin ``name`` if missing; returns True if created."""
+    user = model.User.get(name)
+    created = False
+    if user is None:
+        toolkit.get_action("user_create")(
+            {"ignore_auth": True},
+            {"name": name, "email": email, "password": password, "fullname": "Demo-Administration"})
+        user = model.User.get(name)
+        created = True
+    if not user.sysadmin:
+        user.sysadmin = True
+        model.Session.commit()
+    return created
+
+
+def load(admin: str) -> dict[str, int]:
+    """Create the demo organisations and datasets; returns what was created."""
+    data = demo_data()
+    context = {"user": admin, "ignore_auth": True}
+    created = {"organizations": 0, "datasets": 0}
+    for org in data["organizations"]:
+        if model.Group.get(org["name"]) is None:
+            toolkit.get_action("organization_create")(dict(context), dict(org))
+            created["organizations"] += 1
+    for item in data["datasets"]:
+        if model.Package.get(item["name"]) is not None:
+            continue
+        dataset = dict(item)
+        dataset["owner_org"] = dataset.pop("organization")
+        dataset["tag_string"] = ",".join(dataset.pop("tags", []))
+        toolkit.get_action("package_create")(dict(context), dataset)
+        created["datasets"] += 1
+    return created

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Load the demo data and serve the portal with gunicorn on 127.0.0.1:5000.
+# Called by `make demo` after scripts/bootstrap.sh demo.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+VAR="$ROOT/var"
+VENV="$ROOT/.venv"
+INI="$VAR/ckan.ini"
+PORT="${PORT:-5000}"
+URL="http://127.0.0.1:$PORT"
+
+mkdir -p "$VAR/log"
+if [ ! -f "$VAR/admin_password" ]; then
+  "$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(12))' > "$VAR/admin_password"
+  chmod 600 "$VAR/admin_password"
+fi
+"$VENV/bin/ckan" -c "$INI" smartcity demo-load --admin admin \
+  --admin-password-file "$VAR/admin_password" 2>>"$VAR/log/demo-load.log"
+
+PIDFILE="$VAR/gunicorn.pid"
+if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+  # Already serving: reload the workers so code and config changes apply.
+  kill -HUP "$(cat "$PIDFILE")"
+else
+  CKAN_INI="$INI" "$VENV/bin/gunicorn" --chdir "$ROOT" deploy.wsgi:application \
+    --bind "127.0.0.1:$PORT" --workers "${WORKERS:-2}" --timeout 120 \
+    --pid "$PIDFILE" --daemon \
+    --error-logfile "$VAR/log/gunicorn.log" --access-logfile "$VAR/log/access.log"
+fi
+for _ in $(seq 1 60); do
+  if curl -fsS -o /dev/null "$URL/api/3/action/status_show" 2>/dev/null; then
+    echo
+    echo "Smart City Datenportal (Demo) läuft: $URL"
+    echo "Anmeldung / login:  admin  /  $(cat "$VAR/admin_password")"
+    echo "Stoppen / stop:     make stop"
+    exit 0
+  fi
+  sleep 1
+done
+echo "The portal did not answer on $URL; see $VAR/log/gunicorn.log" >&2
+exit 1

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Stop what `make demo` started: gunicorn, and Redis if the bootstrap started
+# it. PostgreSQL is a system service shared with other uses; it keeps running.
+set -uo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+VAR="$ROOT/var"
+for pidfile in "$VAR/gunicorn.pid" "$VAR/redis.pid"; do
+  if [ -f "$pidfile" ]; then
+    pid="$(cat "$pidfile")"
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid"
+      for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      echo "stopped $(basename "$pidfile" .pid) ($pid)"
+    fi
+    rm -f "$pidfile"
+  fi
+done
