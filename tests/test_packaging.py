@@ -1,0 +1,66 @@
+"""A non-editable wheel carries the schemas and every data file the extension
+reads at run time: build it, install it into a clean virtualenv and load a
+schema and a vocabulary from the installed package."""
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+RUNTIME_FILES = [
+    "ckanext/smartcity/schemas/dataset.yaml",
+    "ckanext/smartcity/vocabularies/eu-data-theme.json",
+    "ckanext/smartcity/search/config_declaration.yaml",
+    "ckanext/smartcity/demo_data/town.yaml",
+    "ckanext/smartcity/migration/smartcity_search/alembic.ini",
+    "ckanext/smartcity/migration/smartcity_search/env.py",
+    "ckanext/smartcity/migration/smartcity_search/versions/"
+    "a1c0e5d2b7f4_create_search_doc_table.py",
+]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
+                    "--no-build-isolation", "-q", "-w", str(out), ROOT],
+                   check=True, cwd=str(out))
+    wheels = [f for f in os.listdir(out) if f.endswith(".whl")]
+    assert len(wheels) == 1
+    return os.path.join(out, wheels[0])
+
+
+def test_wheel_contains_runtime_files(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    missing = [f for f in RUNTIME_FILES if f not in names]
+    assert missing == []
+    # No stray top-level packages (tests, scripts) in the wheel.
+    assert not any(n.startswith(("tests/", "scripts/", "schemas/")) for n in names)
+
+
+def test_installed_wheel_loads_schema_and_vocabulary(wheel, tmp_path):
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", wheel,
+                    "PyYAML==6.0.3"], check=True)
+    probe = (
+        "import yaml\n"
+        "from importlib import resources\n"
+        "from ckanext.smartcity.vocab import load_vocabulary\n"
+        "schema = yaml.safe_load(resources.files('ckanext.smartcity.schemas')"
+        ".joinpath('dataset.yaml').read_text('utf-8'))\n"
+        "themes = load_vocabulary('eu-data-theme')\n"
+        "import ckanext.smartcity.vocab as v\n"
+        "print(schema['dataset_type'], len(themes['concepts']), v.__file__)\n"
+    )
+    # Run outside the repository so the source tree cannot be imported.
+    result = subprocess.run([python, "-c", probe], check=True, capture_output=True,
+                            text=True, cwd=str(tmp_path))
+    dataset_type, concepts, module_file = result.stdout.split()
+    assert dataset_type == "dataset"
+    assert int(concepts) == 14
+    assert str(venv) in module_file
