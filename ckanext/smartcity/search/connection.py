@@ -20,8 +20,8 @@ import ckan.model as model
 from ckan.lib.search.common import SearchError, SearchQueryError
 from ckan.plugins import toolkit
 
-from .document import build_row
-from .fields import DATE, NUMBER, load_schema
+from .document import PROMOTED_COLUMNS, build_row
+from .fields import DATE, NUMBER, TEXT, load_schema
 from .query import DEFAULT_TEXT_FIELD, Compiler, QuerySyntaxError, parse
 
 log = logging.getLogger(__name__)
@@ -39,14 +39,23 @@ _TSV_SQL = (
     "setweight(to_tsvector(CAST(:cfg AS regconfig), :text_d), 'D')"
 )
 _UPSERT = sa.text(f"""
-    INSERT INTO {TABLE} (index_id, site_id, package_id, fields, doc, data_dict,
-                         validated_data_dict, tsv, indexed_at)
-    VALUES (:index_id, :site_id, :package_id, CAST(:fields AS jsonb),
-            CAST(:doc AS jsonb), :data_dict, :validated_data_dict, {_TSV_SQL},
-            now() at time zone 'utc')
+    INSERT INTO {TABLE} (index_id, site_id, package_id, state, capacity, dataset_type,
+                         entity_type, organization, metadata_modified, permission_labels,
+                         fields, text_fields, doc, data_dict, validated_data_dict, tsv,
+                         indexed_at)
+    VALUES (:index_id, :site_id, :package_id, :state, :capacity, :dataset_type,
+            :entity_type, :organization, :metadata_modified,
+            CAST(:permission_labels AS text[]), CAST(:fields AS jsonb),
+            CAST(:text_fields AS jsonb), CAST(:doc AS jsonb), :data_dict,
+            :validated_data_dict, {_TSV_SQL}, now() at time zone 'utc')
     ON CONFLICT (index_id) DO UPDATE SET
         site_id = EXCLUDED.site_id, package_id = EXCLUDED.package_id,
-        fields = EXCLUDED.fields, doc = EXCLUDED.doc,
+        state = EXCLUDED.state, capacity = EXCLUDED.capacity,
+        dataset_type = EXCLUDED.dataset_type, entity_type = EXCLUDED.entity_type,
+        organization = EXCLUDED.organization,
+        metadata_modified = EXCLUDED.metadata_modified,
+        permission_labels = EXCLUDED.permission_labels,
+        fields = EXCLUDED.fields, text_fields = EXCLUDED.text_fields, doc = EXCLUDED.doc,
         data_dict = EXCLUDED.data_dict,
         validated_data_dict = EXCLUDED.validated_data_dict,
         tsv = EXCLUDED.tsv, indexed_at = EXCLUDED.indexed_at
@@ -158,7 +167,9 @@ class PostgresSearchConnection:
             if info.multi_valued:
                 raise SearchQueryError(
                     f'Invalid "sort" parameter: cannot sort on multi-valued field {name}')
-            value = f"(d.fields -> '{name}' ->> 0)"
+            column = "d.text_fields" if info.kind == TEXT else "d.fields"
+            value = (f"d.{name}" if name in PROMOTED_COLUMNS
+                     else f"({column} -> '{name}' ->> 0)")
             if info.kind == NUMBER:
                 expressions = [f"{value}::numeric"]
             elif info.kind == DATE:
@@ -265,7 +276,8 @@ class PostgresSearchConnection:
                                           ORDER BY count(*) DESC, e.value) AS rn
                 FROM {TABLE} d
                 CROSS JOIN unnest(CAST(:_facet_names AS text[])) AS k(name)
-                CROSS JOIN LATERAL jsonb_array_elements_text(d.fields -> k.name) AS e(value)
+                CROSS JOIN LATERAL jsonb_array_elements_text(
+                    COALESCE(d.fields -> k.name, d.text_fields -> k.name)) AS e(value)
                 WHERE {base.split(' WHERE ', 1)[1]}
                 GROUP BY k.name, e.value
             ) s
@@ -289,7 +301,8 @@ class PostgresSearchConnection:
         found = self._execute(sa.text(f"""
             SELECT DISTINCT k.name, e.value FROM {TABLE} d
             CROSS JOIN unnest(CAST(:_facet_names AS text[])) AS k(name)
-            CROSS JOIN LATERAL jsonb_array_elements_text(d.fields -> k.name) AS e(value)
+            CROSS JOIN LATERAL jsonb_array_elements_text(
+                    COALESCE(d.fields -> k.name, d.text_fields -> k.name)) AS e(value)
             ORDER BY k.name, e.value"""), {"_facet_names": list(dict.fromkeys(names))})
         for name, value in found:
             values = result[name]

@@ -12,9 +12,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import dates
-from .fields import BOOLEAN, DATE, NUMBER, SolrSchema
+from .fields import BOOLEAN, DATE, NUMBER, TEXT, SolrSchema
 
 BIG_STORED_FIELDS = ("data_dict", "validated_data_dict")
+# Single-valued fields CKAN filters or sorts on in nearly every search; they
+# get columns of their own (see the migration).
+PROMOTED_COLUMNS = ("state", "capacity", "dataset_type", "entity_type", "organization",
+                    "metadata_modified")
+PROMOTED_ARRAYS = ("permission_labels",)
 
 # Full-text weights: a hit in the title ranks above one in the tags, above
 # the description, above resources and extras (issue: ranking order).
@@ -79,6 +84,7 @@ def _text(values: list[str]) -> str:
 def build_row(doc: dict[str, Any], schema: SolrSchema) -> dict[str, Any]:
     """Row values for ``smartcity_search_doc`` (without the tsv expression)."""
     fields: dict[str, list[str]] = {}
+    text_fields: dict[str, list[str]] = {}
     weighted: dict[str, list[str]] = {"A": [], "B": [], "C": [], "D": []}
     for key, value in doc.items():
         if key in BIG_STORED_FIELDS:
@@ -89,7 +95,10 @@ def build_row(doc: dict[str, Any], schema: SolrSchema) -> dict[str, Any]:
         values = _field_values(info.kind, value)
         if not values:
             continue
-        fields[key] = values
+        if info.kind == TEXT:
+            text_fields[key] = values
+        else:
+            fields[key] = values
         if key in WEIGHT_A:
             if key == "name":
                 values = [v.replace("-", " ").replace("_", " ") for v in values]
@@ -101,11 +110,15 @@ def build_row(doc: dict[str, Any], schema: SolrSchema) -> dict[str, Any]:
         elif key in WEIGHT_D or key.startswith(WEIGHT_D_PREFIXES):
             weighted["D"].extend(values)
     stored = {k: _clean(v) for k, v in doc.items() if k not in BIG_STORED_FIELDS}
+    promoted = {key: (fields.get(key) or [None])[0] for key in PROMOTED_COLUMNS}
+    promoted.update({key: fields.get(key, []) for key in PROMOTED_ARRAYS})
     return {
+        **promoted,
         "index_id": str(doc.get(schema.unique_key) or doc.get("id")),
         "site_id": str(doc.get("site_id") or ""),
         "package_id": str(doc.get("id") or ""),
         "fields": json.dumps(fields, ensure_ascii=False),
+        "text_fields": json.dumps(text_fields, ensure_ascii=False),
         "doc": json.dumps(stored, ensure_ascii=False, default=str),
         "data_dict": _clean_text(doc["data_dict"]) if doc.get("data_dict") else None,
         "validated_data_dict": (_clean_text(doc["validated_data_dict"])

@@ -29,8 +29,11 @@ from luqum.exceptions import ParseError
 from luqum.parser import parser as lucene_parser
 
 from . import dates
+from .document import PROMOTED_ARRAYS, PROMOTED_COLUMNS
 from .fields import DATE, NUMBER, TEXT, SolrSchema
 
+# Fields with a column of their own in smartcity_search_doc.
+PROMOTED_SCALARS = PROMOTED_COLUMNS + ("site_id",)
 # The catch-all field CKAN uses as default field ("df").
 DEFAULT_TEXT_FIELD = "text"
 # ply's parser keeps state between calls; guard it for threaded servers.
@@ -192,8 +195,29 @@ class Compiler:
         # A query of stopwords only has no lexemes; Lucene drops such a clause.
         return f"(numnode({query}) = 0 OR COALESCE({vector_sql} @@ {query}, FALSE))"
 
-    def _values(self, name: str) -> str:
-        return f"jsonb_array_elements_text(COALESCE(d.fields -> {self.param(name)}, '[]'::jsonb))"
+    def _column(self, name: str, kind: str) -> str:
+        """The jsonb column holding ``name``: tokenised fields apart."""
+        return "d.text_fields" if kind == TEXT else "d.fields"
+
+    def _source(self, name: str) -> tuple[str, str]:
+        """How to read the values of ``name``: ("scalar", SQL of one value)
+        or ("multi", SQL of a set of values)."""
+        info = self.schema.field(name)
+        if name in PROMOTED_SCALARS:
+            return "scalar", f"d.{name}"
+        column = self._column(name, info.kind)
+        if info.multi_valued or name in PROMOTED_ARRAYS:
+            return "multi", (f"jsonb_array_elements_text(COALESCE({column} -> "
+                             f"{self.param(name)}, '[]'::jsonb))")
+        return "scalar", f"({column} -> {self.param(name)} ->> 0)"
+
+    def _exists(self, name: str) -> str:
+        if name in PROMOTED_SCALARS:
+            return f"(d.{name} IS NOT NULL)"
+        if name in PROMOTED_ARRAYS:
+            return f"(cardinality(d.{name}) > 0)"
+        column = self._column(name, self.schema.field(name).kind)
+        return f"({column} ? {self.param(name)})"
 
     # -- leaves ------------------------------------------------------------
     def term(self, name: str | None, raw: str, phrase: bool) -> str:
@@ -205,22 +229,28 @@ class Compiler:
             return self._text_match("d.tsv", value, phrase)
         info = self.schema.field(name)
         if not phrase and value == "*":
-            return f"(d.fields ? {self.param(name)})"
+            return self._exists(name)
         if info.kind == TEXT:
             return self._text_match(
-                f"to_tsvector(CAST(:cfg AS regconfig), d.fields -> {self.param(name)})",
+                f"to_tsvector(CAST(:cfg AS regconfig), d.text_fields -> {self.param(name)})",
                 value, phrase)
         if info.kind == DATE:
             bound = self._date(value)
-            return self._range_sql(name, info.multi_valued, bound, bound, True, True, "")
+            return self._range_sql(name, bound, bound, True, True, "")
         if info.kind == NUMBER:
             number = self._number(value)
-            return self._range_sql(name, info.multi_valued, number, number, True, True,
-                                   "::numeric")
+            return self._range_sql(name, number, number, True, True, "::numeric")
         if not phrase and _has_wildcard(value):
-            return (f"EXISTS (SELECT 1 FROM {self._values(name)} v "
-                    f"WHERE v LIKE {self.param(_like_pattern(value))})")
+            shape, source = self._source(name)
+            pattern = self.param(_like_pattern(value))
+            if shape == "scalar":
+                return f"COALESCE({source} LIKE {pattern}, FALSE)"
+            return f"EXISTS (SELECT 1 FROM {source} v WHERE v LIKE {pattern})"
         literal = _unescape(value)
+        if name in PROMOTED_SCALARS:
+            return f"COALESCE(d.{name} = {self.param(literal)}, FALSE)"
+        if name in PROMOTED_ARRAYS:
+            return f"(d.{name} @> ARRAY[{self.param(literal)}]::text[])"
         return f"(d.fields @> CAST({self.param(json.dumps({name: [literal]}))} AS jsonb))"
 
     def _date(self, value: str) -> str:
@@ -238,20 +268,21 @@ class Compiler:
             raise QuerySyntaxError(f"Invalid number {value!r}")
         return number
 
-    def _range_sql(self, name: str, multi: bool, low: object, high: object,
+    def _range_sql(self, name: str, low: object, high: object,
                    include_low: bool, include_high: bool, cast: str) -> str:
+        shape, source = self._source(name)
+        value = "x" if shape == "multi" else source
         conditions = []
         if low is not None:
-            conditions.append(f"x{cast} {'>=' if include_low else '>'} {self.param(low)}")
+            conditions.append(f"{value}{cast} {'>=' if include_low else '>'} {self.param(low)}")
         if high is not None:
-            conditions.append(f"x{cast} {'<=' if include_high else '<'} {self.param(high)}")
+            conditions.append(f"{value}{cast} {'<=' if include_high else '<'} {self.param(high)}")
         if not conditions:
-            return f"(d.fields ? {self.param(name)})"
+            return self._exists(name)
         where = " AND ".join(conditions)
-        if multi:
-            return f"EXISTS (SELECT 1 FROM {self._values(name)} x WHERE {where})"
-        return (f"COALESCE((SELECT {where} FROM (SELECT d.fields -> "
-                f"{self.param(name)} ->> 0 AS x) s WHERE x IS NOT NULL), FALSE)")
+        if shape == "multi":
+            return f"EXISTS (SELECT 1 FROM {source} x WHERE {where})"
+        return f"COALESCE({where}, FALSE)"
 
     def range(self, name: str | None, node: tree.Range) -> str:
         self._count_clause()
@@ -271,8 +302,7 @@ class Compiler:
             low = None if raw_low == "*" else _unescape(raw_low.strip('"'))
             high = None if raw_high == "*" else _unescape(raw_high.strip('"'))
             cast = ""
-        return self._range_sql(name, info.multi_valued, low, high,
-                               node.include_low, node.include_high, cast)
+        return self._range_sql(name, low, high, node.include_low, node.include_high, cast)
 
     # -- tree --------------------------------------------------------------
     def compile(self, node: tree.Item, name: str | None = None) -> str:

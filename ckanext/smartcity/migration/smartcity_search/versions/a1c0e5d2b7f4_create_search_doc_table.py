@@ -13,16 +13,27 @@ depends_on = None
 
 
 def upgrade():
-    # fields: every indexed field as a JSON array of strings (filters, facets,
-    # sorting); doc: the stored fields CKAN reads back; tsv: the weighted
-    # full-text vector (A title/name, B tags/groups/vocabularies,
-    # C description, D resources, extras and the rest).
+    # fields: every indexed string/date/number/boolean field as a JSON array
+    # of strings (filters, facets, sorting); text_fields: the tokenised
+    # (Solr "text") fields, kept apart so that fields stays small; the
+    # promoted columns (state ... permission_labels) answer the filters CKAN
+    # adds to every search without reading jsonb; doc: the stored fields CKAN
+    # reads back; tsv: the weighted full-text vector (A title/name,
+    # B tags/groups/vocabularies, C description, D resources, extras, rest).
     op.execute("""
         CREATE TABLE smartcity_search_doc (
             index_id text PRIMARY KEY,
             site_id text NOT NULL,
             package_id text NOT NULL,
+            state text,
+            capacity text,
+            dataset_type text,
+            entity_type text,
+            organization text,
+            metadata_modified text,
+            permission_labels text[] NOT NULL DEFAULT '{}',
             fields jsonb NOT NULL,
+            text_fields jsonb NOT NULL,
             doc jsonb NOT NULL,
             data_dict text,
             validated_data_dict text,
@@ -37,7 +48,9 @@ def upgrade():
     op.execute("CREATE INDEX smartcity_search_doc_package_idx "
                "ON smartcity_search_doc (package_id)")
     op.execute("CREATE INDEX smartcity_search_doc_modified_idx "
-               "ON smartcity_search_doc ((fields -> 'metadata_modified' ->> 0))")
+               "ON smartcity_search_doc (metadata_modified)")
+    op.execute("CREATE INDEX smartcity_search_doc_labels_idx "
+               "ON smartcity_search_doc USING gin (permission_labels)")
 
 
 def downgrade():
