@@ -65,8 +65,8 @@ LICENSES = ["cc-by", "cc-by-sa", "cc-zero", "odc-by", "other-open"]
 
 def run_queries(call, repeat):
     queries = {
-        "a": dict(q="Verkehrszählung Innenstadt", rows=20),
-        "b": dict(q="Verkehrszählung", fq='organization:org-3 +res_format:"CSV"', rows=20,
+        "a": dict(q="Verkehrszählung", rows=20),
+        "b": dict(q="Daten", fq='tags:"Mobilität" +res_format:"CSV"', rows=20,
                   **{"facet.field": json.dumps(["organization", "groups", "tags",
                                                 "res_format", "license_id", "dataset_type"]),
                      "facet.limit": 50}),
