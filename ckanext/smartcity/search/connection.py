@@ -147,9 +147,11 @@ class PostgresSearchConnection:
             raise SearchQueryError(str(exc)) from None
         return " AND ".join(parts) if parts else "TRUE"
 
-    def _order_by(self, sort: str | None, rank_sql: str) -> str:
+    def _order_by(self, sort: str | None, rank_sql: str) -> list[tuple[str, str]]:
+        """Sort keys as (SQL expression over ``d``, ASC|DESC), missing values
+        last as in Solr; the index id breaks ties so pages never overlap."""
         schema = load_schema()
-        terms: list[str] = []
+        terms: list[tuple[str, str]] = []
         for spec in (sort or "score desc").split(","):
             spec = spec.strip()
             if not spec:
@@ -159,7 +161,7 @@ class PostgresSearchConnection:
                 raise SearchQueryError('Invalid "sort" parameter')
             name, direction = pieces[0], pieces[1].upper()
             if name == "score":
-                terms.append(f"{rank_sql} {direction}")
+                terms.append((rank_sql, direction))
                 continue
             if not _SORT_FIELD.match(name):
                 raise SearchQueryError('Invalid "sort" parameter')
@@ -177,9 +179,9 @@ class PostgresSearchConnection:
             else:
                 # Sorting by title should not put "Zoo" before "apfel".
                 expressions = [f"lower({value})", value]
-            terms.extend(f"{e} {direction} NULLS LAST" for e in expressions)
-        terms.append("d.index_id ASC")
-        return ", ".join(terms)
+            terms.extend((e, direction) for e in expressions)
+        terms.append(("d.index_id", "ASC"))
+        return terms
 
     def _execute(self, statement: Any, params: dict[str, Any]) -> Any:
         """Run a query inside a savepoint: a failing search must not abort
@@ -211,38 +213,70 @@ class PostgresSearchConnection:
         start = _int(kwargs.get("start"), "start", 0)
         if rows < 0 or start < 0:
             raise SearchQueryError("rows and start must not be negative")
-        order_by = self._order_by(kwargs.get("sort"), rank_sql)
-
+        sort_keys = self._order_by(kwargs.get("sort"), rank_sql)
         fl = [f for f in re.split(r"[\s,]+", kwargs.get("fl") or "*") if f]
-        want_all = "*" in fl
-        columns = ["d.doc"]
-        if want_all or "data_dict" in fl:
-            columns.append("d.data_dict")
-        else:
-            columns.append("NULL")
-        if want_all or "validated_data_dict" in fl:
-            columns.append("d.validated_data_dict")
-        else:
-            columns.append("NULL")
-        columns.append(f"{rank_sql} AS score")
+        facet_fields = list(dict.fromkeys(_as_list(kwargs.get("facet.field"))))
+        if str(kwargs.get("facet", "true")).lower() != "true":
+            facet_fields = []
+        limit = _int(kwargs.get("facet.limit"), "facet.limit", 50)
+        mincount = _int(kwargs.get("facet.mincount"), "facet.mincount", 1)
 
-        base = f"FROM {TABLE} d WHERE {where}"
-        hits = self._execute(sa.text(f"SELECT count(*) {base}"), params)[0][0]
+        # One pass over the matching rows (a materialised CTE) answers the
+        # count, the page and the facets; the stored payload of the page's
+        # rows is read afterwards by primary key.
+        columns = ["d.index_id", f"{rank_sql} AS score"]
+        columns += [f"{expr} AS _s{i}" for i, (expr, _) in enumerate(sort_keys)]
+        if facet_fields:
+            columns += ["d.fields", "d.text_fields"]
+        order = ", ".join(f"_s{i} {direction} NULLS LAST"
+                          for i, (_, direction) in enumerate(sort_keys))
+        facet_sql = "NULL"
+        if facet_fields:
+            facet_sql = """(SELECT json_agg(json_build_array(name, value, c)) FROM (
+                SELECT k.name, e.value, count(*) AS c,
+                       row_number() OVER (PARTITION BY k.name
+                                          ORDER BY count(*) DESC, e.value) AS rn
+                FROM m
+                CROSS JOIN unnest(CAST(:_facet_names AS text[])) AS k(name)
+                CROSS JOIN LATERAL jsonb_array_elements_text(
+                    COALESCE(m.fields -> k.name, m.text_fields -> k.name)) AS e(value)
+                GROUP BY k.name, e.value) f
+              WHERE c >= :_mincount AND (:_limit < 0 OR rn <= :_limit))"""
+        statement = sa.text(f"""
+            WITH m AS MATERIALIZED (
+                SELECT {', '.join(columns)} FROM {TABLE} d WHERE {where})
+            SELECT (SELECT count(*) FROM m),
+                   (SELECT json_agg(json_build_array(index_id, score) ORDER BY ord) FROM (
+                        SELECT index_id, score, row_number() OVER (ORDER BY {order}) AS ord
+                        FROM m ORDER BY {order} LIMIT :_rows OFFSET :_start) p),
+                   {facet_sql}""")
+        hits, page, facet_rows = self._execute(statement, dict(
+            params, _rows=rows, _start=start, _facet_names=facet_fields,
+            _mincount=max(mincount, 1), _limit=limit))[0]
+
         docs: list[dict[str, Any]] = []
-        if rows > 0 and start < hits:
-            found = self._execute(
-                sa.text(f"SELECT {', '.join(columns)} {base} ORDER BY {order_by} "
-                        f"LIMIT :_rows OFFSET :_start"),
-                dict(params, _rows=rows, _start=start))
-            docs = [self._doc(row, fl, want_all) for row in found]
+        if page:
+            want_all = "*" in fl
+            payload = ["index_id", "doc",
+                       "data_dict" if want_all or "data_dict" in fl else "NULL",
+                       "validated_data_dict" if want_all or "validated_data_dict" in fl
+                       else "NULL"]
+            found = self._execute(sa.text(
+                f"SELECT {', '.join(payload)} FROM {TABLE} WHERE index_id = ANY(:_ids)"),
+                {"_ids": [index_id for index_id, _ in page]})
+            by_id = {row[0]: row[1:] for row in found}
+            docs = [self._doc((*by_id[index_id], score), fl, want_all)
+                    for index_id, score in page if index_id in by_id]
 
         facets: dict[str, Any] = {"facet_fields": {}}
-        facet_fields = _as_list(kwargs.get("facet.field"))
-        if str(kwargs.get("facet", "true")).lower() == "true" and facet_fields:
-            facets["facet_fields"] = self._facets(
-                base, params, facet_fields,
-                _int(kwargs.get("facet.limit"), "facet.limit", 50),
-                _int(kwargs.get("facet.mincount"), "facet.mincount", 1))
+        if facet_fields:
+            result: dict[str, list[Any]] = {name: [] for name in facet_fields}
+            for name, value, count in sorted(facet_rows or [],
+                                             key=lambda r: (r[0], -r[2], r[1])):
+                result[name].extend([value, count])
+            if mincount <= 0:
+                self._add_zero_counts(result, facet_fields, limit)
+            facets["facet_fields"] = result
         return Results(docs, hits, facets)
 
     @staticmethod
@@ -267,43 +301,21 @@ class PostgresSearchConnection:
                 doc[name] = stored[name]
         return doc
 
-    def _facets(self, base: str, params: dict[str, Any], names: list[str],
-                limit: int, mincount: int) -> dict[str, list[Any]]:
-        sql = f"""
-            SELECT name, value, c FROM (
-                SELECT k.name, e.value, count(*) AS c,
-                       row_number() OVER (PARTITION BY k.name
-                                          ORDER BY count(*) DESC, e.value) AS rn
-                FROM {TABLE} d
-                CROSS JOIN unnest(CAST(:_facet_names AS text[])) AS k(name)
-                CROSS JOIN LATERAL jsonb_array_elements_text(
-                    COALESCE(d.fields -> k.name, d.text_fields -> k.name)) AS e(value)
-                WHERE {base.split(' WHERE ', 1)[1]}
-                GROUP BY k.name, e.value
-            ) s
-            WHERE c >= :_mincount AND (:_limit < 0 OR rn <= :_limit)
-            ORDER BY name, c DESC, value
-        """
-        found = self._execute(sa.text(sql), dict(
-            params, _facet_names=list(dict.fromkeys(names)),
-            _mincount=max(mincount, 1), _limit=limit))
-        result: dict[str, list[Any]] = {name: [] for name in names}
-        for name, value, count in found:
-            result[name].extend([value, count])
-        if mincount <= 0:
-            self._add_zero_counts(result, names, limit, params)
-        return result
-
     def _add_zero_counts(self, result: dict[str, list[Any]], names: list[str],
-                         limit: int, params: dict[str, Any]) -> None:
-        """facet.mincount=0: values present in the index but not in the
-        matches are listed with count 0, after the others (as Solr does)."""
+                         limit: int) -> None:
+        """facet.mincount=0: values not among the matches are listed with
+        count 0 after the others, as Solr does. Only values of public,
+        active datasets of this site are listed, so a facet never reveals a
+        private dataset's tags or organisation."""
         found = self._execute(sa.text(f"""
             SELECT DISTINCT k.name, e.value FROM {TABLE} d
             CROSS JOIN unnest(CAST(:_facet_names AS text[])) AS k(name)
             CROSS JOIN LATERAL jsonb_array_elements_text(
-                    COALESCE(d.fields -> k.name, d.text_fields -> k.name)) AS e(value)
-            ORDER BY k.name, e.value"""), {"_facet_names": list(dict.fromkeys(names))})
+                COALESCE(d.fields -> k.name, d.text_fields -> k.name)) AS e(value)
+            WHERE d.site_id = :_site AND d.state = 'active'
+              AND d.permission_labels @> ARRAY['public']::text[]
+            ORDER BY k.name, e.value"""),
+            {"_facet_names": names, "_site": toolkit.config.get("ckan.site_id")})
         for name, value in found:
             values = result[name]
             if value in values[0::2]:
