@@ -300,7 +300,7 @@ class TestVisibility:
 class TestTransactions:
     def _index_rows(self, name):
         return model.Session.execute(sa.text(
-            "SELECT count(*) FROM smartcity_search_doc WHERE doc->>'name' = :n"),
+            "SELECT count(*) FROM smartcity_search_doc WHERE fields->'name'->>0 = :n"),
             {"n": name}).scalar()
 
     def test_index_row_commits_with_the_dataset(self):

@@ -42,7 +42,7 @@ def test_every_index_field_fits_the_stock_solr_schema():
         resources=[{"url": "http://example.org/a.csv", "format": "CSV", "name": "A"},
                    {"url": "http://example.org/b.json", "format": "JSON", "name": "B"}])
     doc = model.Session.execute(sa.text(
-        "SELECT doc FROM smartcity_search_doc")).scalar()
+        "SELECT doc FROM smartcity_search_stored")).scalar()
     fields, dynamic = solr_fields()
     problems = []
     for key, value in doc.items():

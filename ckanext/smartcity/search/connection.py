@@ -27,6 +27,7 @@ from .query import DEFAULT_TEXT_FIELD, Compiler, QuerySyntaxError, parse
 log = logging.getLogger(__name__)
 
 TABLE = "smartcity_search_doc"
+STORED_TABLE = "smartcity_search_stored"
 # ts_rank weights for D, C, B, A (resources/extras, description, tags, title).
 RANK_WEIGHTS = "{0.05, 0.15, 0.4, 1.0}"
 _SORT_FIELD = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -41,13 +42,11 @@ _TSV_SQL = (
 _UPSERT = sa.text(f"""
     INSERT INTO {TABLE} (index_id, site_id, package_id, state, capacity, dataset_type,
                          entity_type, organization, metadata_modified, permission_labels,
-                         fields, text_fields, doc, data_dict, validated_data_dict, tsv,
-                         indexed_at)
+                         fields, text_fields, tsv, indexed_at)
     VALUES (:index_id, :site_id, :package_id, :state, :capacity, :dataset_type,
             :entity_type, :organization, :metadata_modified,
             CAST(:permission_labels AS text[]), CAST(:fields AS jsonb),
-            CAST(:text_fields AS jsonb), CAST(:doc AS jsonb), :data_dict,
-            :validated_data_dict, {_TSV_SQL}, now() at time zone 'utc')
+            CAST(:text_fields AS jsonb), {_TSV_SQL}, now() at time zone 'utc')
     ON CONFLICT (index_id) DO UPDATE SET
         site_id = EXCLUDED.site_id, package_id = EXCLUDED.package_id,
         state = EXCLUDED.state, capacity = EXCLUDED.capacity,
@@ -55,10 +54,13 @@ _UPSERT = sa.text(f"""
         organization = EXCLUDED.organization,
         metadata_modified = EXCLUDED.metadata_modified,
         permission_labels = EXCLUDED.permission_labels,
-        fields = EXCLUDED.fields, text_fields = EXCLUDED.text_fields, doc = EXCLUDED.doc,
-        data_dict = EXCLUDED.data_dict,
-        validated_data_dict = EXCLUDED.validated_data_dict,
-        tsv = EXCLUDED.tsv, indexed_at = EXCLUDED.indexed_at
+        fields = EXCLUDED.fields, text_fields = EXCLUDED.text_fields,
+        tsv = EXCLUDED.tsv, indexed_at = EXCLUDED.indexed_at;
+    INSERT INTO {STORED_TABLE} (index_id, doc, data_dict, validated_data_dict)
+    VALUES (:index_id, CAST(:doc AS jsonb), :data_dict, :validated_data_dict)
+    ON CONFLICT (index_id) DO UPDATE SET
+        doc = EXCLUDED.doc, data_dict = EXCLUDED.data_dict,
+        validated_data_dict = EXCLUDED.validated_data_dict
 """)
 
 
@@ -262,7 +264,8 @@ class PostgresSearchConnection:
                        "validated_data_dict" if want_all or "validated_data_dict" in fl
                        else "NULL"]
             found = self._execute(sa.text(
-                f"SELECT {', '.join(payload)} FROM {TABLE} WHERE index_id = ANY(:_ids)"),
+                f"SELECT {', '.join(payload)} FROM {STORED_TABLE} "
+                f"WHERE index_id = ANY(:_ids)"),
                 {"_ids": [index_id for index_id, _ in page]})
             by_id = {row[0]: row[1:] for row in found}
             docs = [self._doc((*by_id[index_id], score), fl, want_all)

@@ -34,11 +34,21 @@ def upgrade():
             permission_labels text[] NOT NULL DEFAULT '{}',
             fields jsonb NOT NULL,
             text_fields jsonb NOT NULL,
-            doc jsonb NOT NULL,
-            data_dict text,
-            validated_data_dict text,
             tsv tsvector NOT NULL,
             indexed_at timestamp without time zone NOT NULL DEFAULT now()
+        ) WITH (toast_tuple_target = 8160)
+    """)
+    # The stored payload CKAN reads back for a page of results lives apart,
+    # so that scanning and faceting the matches never reads it. The high
+    # toast_tuple_target above keeps fields and tsv inline (no TOAST lookups
+    # per row while filtering and faceting).
+    op.execute("""
+        CREATE TABLE smartcity_search_stored (
+            index_id text PRIMARY KEY
+                REFERENCES smartcity_search_doc (index_id) ON DELETE CASCADE,
+            doc jsonb NOT NULL,
+            data_dict text,
+            validated_data_dict text
         )
     """)
     op.execute("CREATE INDEX smartcity_search_doc_fields_idx "
@@ -54,4 +64,5 @@ def upgrade():
 
 
 def downgrade():
+    op.execute("DROP TABLE smartcity_search_stored")
     op.execute("DROP TABLE smartcity_search_doc")
