@@ -207,7 +207,7 @@ def main():
 
         import sqlalchemy as sa
         template = model.Session.execute(sa.text(
-            "SELECT doc, data_dict, validated_data_dict FROM smartcity_search_doc LIMIT 1")).one()
+            "SELECT doc, data_dict, validated_data_dict FROM smartcity_search_stored LIMIT 1")).one()
         template_doc = dict(template[0], data_dict=template[1],
                             validated_data_dict=template[2])
         site_id = toolkit.config.get("ckan.site_id")
