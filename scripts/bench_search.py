@@ -63,17 +63,19 @@ FORMATS = ["CSV", "JSON", "GeoJSON", "XLSX", "PDF", "XML", "WMS", "ZIP"]
 LICENSES = ["cc-by", "cc-by-sa", "cc-zero", "odc-by", "other-open"]
 
 
+QUERIES = {
+    "a": dict(q="Verkehrszählung", rows=20),
+    "b": dict(q="Daten", fq='tags:"Mobilität" +res_format:"CSV"', rows=20,
+              **{"facet.field": json.dumps(["organization", "groups", "tags",
+                                            "res_format", "license_id", "dataset_type"]),
+                 "facet.limit": 50}),
+    "c": dict(q="*:*", sort="metadata_modified desc", rows=20, start=980),
+}
+
+
 def run_queries(call, repeat):
-    queries = {
-        "a": dict(q="Verkehrszählung", rows=20),
-        "b": dict(q="Daten", fq='tags:"Mobilität" +res_format:"CSV"', rows=20,
-                  **{"facet.field": json.dumps(["organization", "groups", "tags",
-                                                "res_format", "license_id", "dataset_type"]),
-                     "facet.limit": 50}),
-        "c": dict(q="*:*", sort="metadata_modified desc", rows=20, start=980),
-    }
     figures = {}
-    for key, params in queries.items():
+    for key, params in QUERIES.items():
         call(dict(params))  # warm-up
         samples = []
         for _ in range(repeat):
@@ -255,10 +257,9 @@ def write_report(args, sizes, results, index_update):
         "- Each query: one warm-up, then the given repeats through the `package_search` action "
         "as an anonymous visitor (CKAN builds the query and the permission filter; "
         "results are the full dataset dicts CKAN returns).",
-        "- Queries: (a) `q=Verkehrszählung Innenstadt`; (b) `q=Verkehrszählung`, "
-        "`fq=organization:org-3 +res_format:\"CSV\"`, 6 facets "
-        "(organization, groups, tags, res_format, license_id, dataset_type); "
-        "(c) `q=*:*`, `sort=metadata_modified desc`, `rows=20`, `start=980` (page 50).",
+        "- Queries (package_search parameters): " + "; ".join(
+            f"({key}) `{json.dumps(params, ensure_ascii=False)}`"
+            for key, params in QUERIES.items()) + ".",
         f"- Data: {args.real} datasets created through `package_create`, the rest synthetic "
         "index documents (German titles, descriptions, Zipf-distributed tags, 20 "
         "organisations, 1-4 resources) added through the backend's own `add`.",
