@@ -8,9 +8,7 @@
 set -euo pipefail
 
 MODE="${1:-demo}"
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-VAR="$ROOT/var"
-VENV="$ROOT/.venv"
+. "$(dirname "$0")/common.sh"
 PYTHON="${PYTHON:-python3}"
 DB_USER="${DB_USER:-ckan_smartcity}"
 DB_PASSWORD="${DB_PASSWORD:-ckan_smartcity}"

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Regenerate the vocabulary data files shipped in the package.
 
-Reads the official vocabularies in ../shared/reference/vocab/ (or the folder
-given with --reference) and writes compact JSON files to
+Reads the official vocabularies copied into scripts/reference/ (or the folder
+given with --reference, e.g. ../shared/reference/vocab) and writes compact JSON files to
 ckanext/smartcity/vocabularies/. Output is sorted and stable, so a re-run on
 the same input produces identical files (checked by the tests).
 
@@ -21,7 +21,7 @@ from rdflib.namespace import OWL, RDF, SKOS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGE_VOCAB_DIR = os.path.join(HERE, "..", "ckanext", "smartcity", "vocabularies")
-DEFAULT_REFERENCE = os.path.join(HERE, "..", "..", "shared", "reference", "vocab")
+DEFAULT_REFERENCE = os.path.join(HERE, "reference")
 
 # name -> (source file under the reference folder, RDF format, scheme URI)
 SOURCES = {

@@ -2,9 +2,7 @@
 # Load the demo data and serve the portal with gunicorn on 127.0.0.1:5000.
 # Called by `make demo` after scripts/bootstrap.sh demo.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-VAR="$ROOT/var"
-VENV="$ROOT/.venv"
+. "$(dirname "$0")/common.sh"
 INI="$VAR/ckan.ini"
 PORT="${PORT:-5000}"
 URL="http://127.0.0.1:$PORT"

@@ -2,8 +2,7 @@
 # Stop what `make demo` started: gunicorn, and Redis if the bootstrap started
 # it. PostgreSQL is a system service shared with other uses; it keeps running.
 set -uo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-VAR="$ROOT/var"
+. "$(dirname "$0")/common.sh"
 for pidfile in "$VAR/gunicorn.pid" "$VAR/redis.pid"; do
   if [ -f "$pidfile" ]; then
     pid="$(cat "$pidfile")"

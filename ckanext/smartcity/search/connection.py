@@ -22,7 +22,7 @@ from ckan.plugins import toolkit
 
 from .document import PROMOTED_COLUMNS, build_row
 from .fields import DATE, NUMBER, TEXT, load_schema
-from .query import DEFAULT_TEXT_FIELD, Compiler, QuerySyntaxError, parse
+from .query import Compiler, QuerySyntaxError, parse
 
 log = logging.getLogger(__name__)
 
@@ -363,4 +363,4 @@ class PostgresSearchConnection:
         model.Session.execute(sa.text(f"ANALYZE {TABLE}"))
 
 
-__all__ = ["PostgresSearchConnection", "Results", "DEFAULT_TEXT_FIELD"]
+__all__ = ["PostgresSearchConnection", "Results"]
