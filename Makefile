@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV  := .venv
 PYTEST_ARGS ?=
 
-.PHONY: demo stop test bench vocabularies wheel clean
+.PHONY: demo stop test bench vocabularies translations wheel clean
 
 demo:
 	scripts/bootstrap.sh demo
@@ -25,6 +25,10 @@ bench:
 
 vocabularies:
 	$(VENV)/bin/python scripts/build_vocabularies.py
+
+# German catalogue: edit the .po, then compile the .mo that ships in the package
+translations:
+	$(VENV)/bin/pybabel compile -D ckanext-smartcity -d ckanext/smartcity/i18n -l de
 
 wheel:
 	rm -rf dist && $(VENV)/bin/python -m build --wheel --outdir dist .

@@ -20,6 +20,9 @@ setup(
     # install can load it as "ckanext.smartcity.schemas:dataset.yaml".
     package_dir={"ckanext.smartcity.schemas": "schemas"},
     package_data={
+        "ckanext.smartcity": [
+            "config_declaration.yaml", "templates/**/*.html",
+            "i18n/*/LC_MESSAGES/*.po", "i18n/*/LC_MESSAGES/*.mo"],
         "ckanext.smartcity.search": ["config_declaration.yaml"],
         "ckanext.smartcity.schemas": ["*.yaml"],
         "ckanext.smartcity.vocabularies": ["*.json", "*.ttl"],

@@ -4,20 +4,61 @@ from __future__ import annotations
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
-from . import cli
+from . import cli, helpers, licenses, validators, views
+from .logic import action, auth
 from .search import backend
 
 
+@toolkit.blanket.config_declarations
 class SmartcityPlugin(plugins.SingletonPlugin):
-    """The Smart City catalogue. Its dataset schema is loaded by
-    ckanext-scheming (``scheming.dataset_schemas =
-    ckanext.smartcity.schemas:dataset.yaml``); templates, vocabularies and
-    the DCAT-AP.de profile are wired here as they arrive."""
+    """The Smart City catalogue: DCAT-AP.de schema support (validators,
+    vocabulary choices, organisation defaults), templates, translations, CLI.
+    The schemas themselves are loaded by ckanext-scheming (see README)."""
 
     plugins.implements(plugins.IClick)
+    plugins.implements(plugins.IConfigurer)
+    plugins.implements(plugins.IConfigurable)
+    plugins.implements(plugins.IValidators)
+    plugins.implements(plugins.ITemplateHelpers)
+    plugins.implements(plugins.IActions)
+    plugins.implements(plugins.IAuthFunctions)
+    plugins.implements(plugins.ITranslation)
+    plugins.implements(plugins.IBlueprint)
+
+    # ITranslation: catalogue in ckanext/smartcity/i18n, domain ckanext-smartcity
+    def i18n_directory(self):
+        import os
+        return os.path.join(os.path.dirname(__file__), "i18n")
+
+    def i18n_locales(self):
+        return ["de"]
+
+    def i18n_domain(self):
+        return "ckanext-smartcity"
+
+    def update_config(self, config):
+        toolkit.add_template_directory(config, "templates")
+
+    def configure(self, config):
+        licenses.install(config)
+
+    def get_blueprint(self):
+        return views.get_blueprints()
 
     def get_commands(self):
         return cli.get_commands()
+
+    def get_validators(self):
+        return validators.get_validators()
+
+    def get_helpers(self):
+        return helpers.get_helpers()
+
+    def get_actions(self):
+        return action.get_actions()
+
+    def get_auth_functions(self):
+        return auth.get_auth_functions()
 
 
 @toolkit.blanket.config_declarations("search/config_declaration.yaml")

@@ -29,10 +29,45 @@ def load_vocabulary(name: str) -> dict[str, Any]:
     return json.loads(text)
 
 
+def concepts(name: str) -> list[dict[str, Any]]:
+    return load_vocabulary(name)["concepts"]
+
+
+@functools.lru_cache(maxsize=None)
+def _index(name: str, key: str) -> dict[str, dict[str, Any]]:
+    """Concepts of ``name`` by their ``key`` ("uri" or "code") and, for
+    lookups, by the lower-cased uri, code and aliases."""
+    index: dict[str, dict[str, Any]] = {}
+    for concept in concepts(name):
+        for alias in [concept["uri"], concept["code"], *concept.get("aliases", ())]:
+            index.setdefault(alias.lower(), concept)
+    return index
+
+
+def find(name: str, value: str) -> dict[str, Any] | None:
+    """The concept whose URI, code or alias is ``value`` (case-insensitive)."""
+    if not isinstance(value, str):
+        return None
+    return _index(name, "any").get(value.strip().lower())
+
+
+def canonical(name: str, value: str, key: str = "uri") -> str | None:
+    """The stored form (``key`` of the concept) for a value given as URI, code
+    or alias; None when the value is not in the vocabulary."""
+    concept = find(name, value)
+    return concept[key] if concept else None
+
+
 def label(name: str, uri: str, language: str = "de") -> str | None:
-    """Label of ``uri`` in ``language``, falling back to English, or None."""
-    for concept in load_vocabulary(name)["concepts"]:
-        if concept["uri"] == uri:
-            labels = concept["labels"]
-            return labels.get(language) or labels.get("en")
-    return None
+    """Label of ``uri`` (or code) in ``language``, falling back to English, or None."""
+    concept = find(name, uri)
+    if concept is None:
+        return None
+    labels = concept["labels"]
+    return labels.get(language) or labels.get("en")
+
+
+def choices(name: str, key: str = "uri") -> list[dict[str, Any]]:
+    """Scheming choices: ``value`` is the stored form, ``label`` the
+    language map (scheming picks the user's language)."""
+    return [{"value": c[key], "label": dict(c["labels"])} for c in concepts(name)]

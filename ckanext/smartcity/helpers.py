@@ -1,0 +1,61 @@
+"""Template helpers (registered with the ``smartcity_`` prefix)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.smartcity import vocab
+
+FORM_GROUPS = ("mandatory", "recommended", "optional")
+
+
+def smartcity_vocabulary_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
+    """Choices of the field's vocabulary (scheming ``choices_helper``)."""
+    return vocab.choices(field["vocabulary"], field.get("vocabulary_key", "uri"))
+
+
+def _values(value: Any) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    text = str(value)
+    if text.startswith("["):
+        try:
+            return [str(v) for v in json.loads(text)]
+        except ValueError:
+            pass
+    return [text]
+
+
+def smartcity_vocabulary_labels(field: dict[str, Any], value: Any) -> list[dict[str, str]]:
+    """[{"value", "label"}] for a stored single or list value, labelled in the
+    page language (unknown values are shown as stored)."""
+    lang = tk.h.lang() or "de"
+    name = field.get("vocabulary")
+    result = []
+    for item in _values(value):
+        text = vocab.label(name, item, lang) if name else None
+        result.append({"value": item, "label": text or item})
+    return result
+
+
+def smartcity_url_values(value: Any) -> list[str]:
+    return _values(value)
+
+
+def smartcity_form_groups(fields: list[dict[str, Any]]) -> list[tuple[str, list[dict]]]:
+    """The form's fields grouped by ``form_group`` in the order
+    Pflichtangaben, Empfohlen, Optional (fields without a group last)."""
+    groups: dict[str, list[dict]] = {name: [] for name in FORM_GROUPS}
+    groups[""] = []
+    for field in fields:
+        groups.setdefault(field.get("form_group", ""), []).append(field)
+    return [(name, groups[name]) for name in (*FORM_GROUPS, "") if groups[name]]
+
+
+def get_helpers() -> dict[str, Any]:
+    return {name: obj for name, obj in globals().items()
+            if name.startswith("smartcity_") and callable(obj)}
