@@ -2,6 +2,20 @@
 clean_db, clean_index, migrate_db_for, cli, ...; ``make test`` passes
 ``--ckan-ini=test.ini``."""
 import pytest
+from ckan.tests import factories
+
+LICENSE = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+
+
+class DcatApDeDataset(factories.Dataset):
+    """CKAN's dataset factory, plus what the DCAT-AP.de schema makes
+    mandatory (description is already filled by CKAN's factory)."""
+
+    license_id = LICENSE
+
+
+# Tests call factories.Dataset(...): make it create valid DCAT-AP.de datasets.
+factories.Dataset = DcatApDeDataset
 
 
 @pytest.fixture(autouse=True)

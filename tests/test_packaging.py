@@ -53,14 +53,26 @@ def test_installed_wheel_loads_schema_and_vocabulary(wheel, tmp_path):
         "from ckanext.smartcity.vocab import load_vocabulary\n"
         "schema = yaml.safe_load(resources.files('ckanext.smartcity.schemas')"
         ".joinpath('dataset.yaml').read_text('utf-8'))\n"
+        "for name in ('organization.yaml', 'presets.yaml'):\n"
+        "    yaml.safe_load(resources.files('ckanext.smartcity.schemas').joinpath(name)"
+        ".read_text('utf-8'))\n"
+        "names = sorted(p.name[:-5] for p in resources.files('ckanext.smartcity.vocabularies')"
+        ".iterdir() if p.name.endswith('.json'))\n"
+        "assert all(load_vocabulary(n)['concepts'] for n in names), names\n"
+        "base = resources.files('ckanext.smartcity')\n"
+        "assert base.joinpath('i18n/de/LC_MESSAGES/ckanext-smartcity.mo').is_file()\n"
+        "assert base.joinpath('templates/smartcity/form_groups.html').is_file()\n"
+        "assert base.joinpath('config_declaration.yaml').is_file()\n"
         "themes = load_vocabulary('eu-data-theme')\n"
         "import ckanext.smartcity.vocab as v\n"
-        "print(schema['dataset_type'], len(themes['concepts']), v.__file__)\n"
+        "print(schema['dataset_type'], len(themes['concepts']), len(names), v.__file__)\n"
     )
     # Run outside the repository so the source tree cannot be imported.
     result = subprocess.run([python, "-c", probe], check=True, capture_output=True,
                             text=True, cwd=str(tmp_path))
-    dataset_type, concepts, module_file = result.stdout.split()
+    dataset_type, concepts, vocabularies, module_file = result.stdout.split()
     assert dataset_type == "dataset"
-    assert int(concepts) == 14
+    assert int(concepts) == 13
+    assert int(vocabularies) == len(os.listdir(os.path.join(
+        ROOT, "ckanext", "smartcity", "vocabularies"))) - 1  # minus __init__.py
     assert str(venv) in module_file

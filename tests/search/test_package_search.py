@@ -30,7 +30,7 @@ def names(result):
     return [d["name"] for d in result["results"]]
 
 
-def dataset(org, name, title, notes="", tags=(), resources=(), **extra):
+def dataset(org, name, title, notes="Testdatensatz.", tags=(), resources=(), **extra):
     return factories.Dataset(
         owner_org=org["id"], name=name, title=title, notes=notes,
         tag_string=",".join(tags), resources=list(resources), **extra)
@@ -321,7 +321,8 @@ class TestTransactions:
         monkeypatch.setattr(model.repo, "commit", failing_commit)
         with pytest.raises(RuntimeError):
             helpers.call_action("package_create", name="doomed", title="Doomed",
-                                owner_org=org["id"])
+                                notes="Wird nie gespeichert.", owner_org=org["id"],
+                                license_id="dl-by-de/2.0")
         model.Session.rollback()
         monkeypatch.setattr(model.repo, "commit", original_commit)
         model.Session.remove()
