@@ -22,6 +22,17 @@ def _blank(value: Any) -> bool:
     return False
 
 
+def _given(data_dict: dict, field: str) -> bool:
+    """Whether the steward gave ``field``: as a value, or in the web form's
+    flat repeating-subfield keys (``contact-0-email``) that scheming
+    expands only during validation."""
+    if not _blank(data_dict.get(field)):
+        return True
+    prefix = f"{field}-"
+    return any(isinstance(key, str) and key.startswith(prefix) and not _blank(value)
+               for key, value in data_dict.items())
+
+
 def _organization(context: dict, org_id: str) -> dict | None:
     try:
         return tk.get_action("organization_show")(
@@ -61,5 +72,5 @@ def apply_organization_defaults(context: dict, data_dict: dict) -> None:
     if not org:
         return
     for field, value in organization_defaults(org).items():
-        if _blank(data_dict.get(field)):
+        if not _given(data_dict, field):
             data_dict[field] = value

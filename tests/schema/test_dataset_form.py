@@ -1,0 +1,175 @@
+"""The steward's web form: grouped into Pflichtangaben / Empfohlen / Optional
+with GovData marks, German by default and English at /en/, field errors
+shown in the form with nothing stored, and a dataset filled in through the
+form alone carrying every DCAT-AP.de mandatory and recommended property."""
+import pytest
+from bs4 import BeautifulSoup
+
+from ckan import model
+from ckan.tests import factories, helpers
+
+pytestmark = pytest.mark.usefixtures("clean_db")
+
+
+def csrf_token(html):
+    return BeautifulSoup(html, "html.parser").find("input", {"name": "_csrf_token"})["value"]
+
+
+@pytest.fixture
+def logged_in(app):
+    user = factories.Sysadmin(name="steward", password="correct-horse-battery")
+    page = app.get("/user/login")
+    app.post("/user/login", data={"login": "steward", "password": "correct-horse-battery",
+                                  "_csrf_token": csrf_token(page.body)}, follow_redirects=True)
+    helpers.call_action(
+        "organization_create", context={"user": user["name"]}, name="stadt-dinslaken",
+        title="Stadt Dinslaken", political_geocoding_level="municipality",
+        political_geocoding="05170008", contact_email="opendata@dinslaken.de",
+        contributor_id="http://dcat-ap.de/def/contributors/openNRW")
+    return app
+
+
+def stage_one(**fields):
+    data = {"_ckan_phase": "dataset_new_1", "save": "", "title": "Ladesäulen",
+            "name": "ladesaeulen", "notes": "Öffentliche Ladesäulen.",
+            "owner_org": "stadt-dinslaken", "license_id": "http://dcat-ap.de/def/licenses/dl-by-de/2.0"}
+    data.update(fields)
+    return data
+
+
+class TestFormLayout:
+    def test_groups_and_govdata_marks_in_german(self, logged_in):
+        soup = BeautifulSoup(logged_in.get("/dataset/new").body, "html.parser")
+        legends = [legend.get_text(strip=True) for legend in soup.select("fieldset.smartcity-form-group legend")]
+        assert legends == ["Pflichtangaben", "Empfohlen", "Optional"]
+        mandatory = soup.select_one("#smartcity-group-mandatory")
+        marked = {div["data-field"] for div in mandatory.select(".smartcity-field")
+                  if div.select_one(".smartcity-govdata-badge")}
+        assert {"title", "notes", "publisher", "license_id", "contributor_id"} <= marked
+        assert "für GovData nötig" in mandatory.get_text()
+        label = soup.find("label", {"for": "field-political_geocoding_level"}).get_text()
+        assert "Politische Verwaltungsebene" in label
+        # every field explains itself or is self-evident from the label
+        assert "Für eine Stadt: kommunale Ebene." in soup.get_text()
+        # choices come from the vocabulary, labelled in German
+        options = [o.get_text() for o in soup.select("#field-frequency option")]
+        assert "monatlich" in options
+
+    def test_english_is_switchable(self, logged_in):
+        soup = BeautifulSoup(logged_in.get("/en/dataset/new").body, "html.parser")
+        legends = [legend.get_text(strip=True) for legend in soup.select("fieldset legend")]
+        assert legends[:3] == ["Mandatory", "Recommended", "Optional"]
+        assert "needed by GovData" in soup.get_text()
+        options = [o.get_text() for o in soup.select("#field-frequency option")]
+        assert "monthly" in options
+
+    def test_region_field_searches_as_you_type(self, logged_in):
+        soup = BeautifulSoup(logged_in.get("/dataset/new").body, "html.parser")
+        field = soup.select_one("#field-political_geocoding")
+        assert field["data-module"] == "autocomplete"
+        source = field["data-module-source"]
+        assert source.startswith("/smartcity/regions/autocomplete")
+        result = logged_in.get(source.replace("?q=?", "?q=Dinslaken")).json
+        assert result["ResultSet"]["Result"][0]["uri"].endswith("municipalityKey/05170008")
+
+    def test_resource_form_is_grouped_too(self, logged_in):
+        token = csrf_token(logged_in.get("/dataset/new").body)
+        page = logged_in.post("/dataset/new", data=dict(stage_one(), _csrf_token=token),
+                              follow_redirects=True)
+        soup = BeautifulSoup(page.body, "html.parser")
+        legends = [legend.get_text(strip=True) for legend in soup.select("fieldset.smartcity-form-group legend")]
+        assert legends == ["Pflichtangaben", "Empfohlen", "Optional"]
+        assert soup.select_one("#field-format option[value=CSV]") is not None
+
+
+class TestFormErrors:
+    def test_errors_shown_per_field_and_nothing_stored(self, logged_in):
+        token = csrf_token(logged_in.get("/dataset/new").body)
+        page = logged_in.post("/dataset/new", data=dict(stage_one(
+            url="ftp://example.org", modified="2024-02-30", **{
+                "temporal_coverage-0-start": "2024-06-01",
+                "temporal_coverage-0-end": "2024-01-01",
+                "contact-0-email": "keine-adresse"}), _csrf_token=token))
+        assert page.status_code == 200
+        soup = BeautifulSoup(page.body, "html.parser")
+        text = soup.get_text()
+        assert "mit http:// oder https:// beginnt" in text
+        assert "JJJJ-MM-TT" in text
+        assert "Das Ende darf nicht vor dem Beginn liegen." in text
+        assert "gültige E-Mail-Adresse" in text
+        # the steward's input is kept in the form
+        assert soup.select_one("#field-url")["value"] == "ftp://example.org"
+        assert model.Package.get("ladesaeulen") is None
+
+    def test_errors_in_english_at_en(self, logged_in):
+        token = csrf_token(logged_in.get("/en/dataset/new").body)
+        page = logged_in.post("/en/dataset/new", data=dict(stage_one(modified="soon"),
+                                                           _csrf_token=token))
+        assert "Enter a date as YYYY-MM-DD" in page.body
+        assert model.Package.get("ladesaeulen") is None
+
+    def test_resource_errors_in_the_resource_form(self, logged_in):
+        token = csrf_token(logged_in.get("/dataset/new").body)
+        page = logged_in.post("/dataset/new", data=dict(stage_one(), _csrf_token=token),
+                              follow_redirects=True)
+        page = logged_in.post("/dataset/ladesaeulen/resource/new", data={
+            "_csrf_token": csrf_token(page.body), "id": "", "save": "go-metadata",
+            "url": "javascript:alert(1)", "size": "-3"})
+        text = BeautifulSoup(page.body, "html.parser").get_text()
+        assert "mit http:// oder https:// beginnt" in text
+        assert "ganze Zahl ab 0" in text
+        assert helpers.call_action("package_show", id="ladesaeulen")["resources"] == []
+
+
+def test_form_alone_gives_every_mandatory_and_recommended_property(logged_in):
+    """DCAT-AP.de 3.0: MUST title, description, publisher; distribution MUST
+    accessURL and licence. SHOULD keyword, theme, politicalGeocodingLevelURI,
+    spatial, temporal, distribution, contactPoint, availability; distribution
+    SHOULD title, modified, format, availability."""
+    token = csrf_token(logged_in.get("/dataset/new").body)
+    page = logged_in.post("/dataset/new", data=dict(stage_one(
+        tag_string="Mobilität,Elektromobilität",
+        theme=["http://publications.europa.eu/resource/authority/data-theme/TRAN",
+               "http://publications.europa.eu/resource/authority/data-theme/ENER"],
+        availability="http://publications.europa.eu/resource/authority/planned-availability/STABLE",
+        modified="2025-01-15", issued="2021-03-01", **{
+            "temporal_coverage-0-start": "2020-01-01",
+            "temporal_coverage-0-end": "2024-12-31"}), _csrf_token=token),
+        follow_redirects=True)
+    page = logged_in.post("/dataset/ladesaeulen/resource/new", data={
+        "_csrf_token": csrf_token(page.body), "id": "", "save": "go-metadata",
+        "url": "https://example.org/ladesaeulen.csv", "name": "Ladesäulen (CSV)",
+        "format": "CSV", "modified": "2025-01-15",
+        "availability": "http://publications.europa.eu/resource/authority/planned-availability/AVAILABLE"},
+        follow_redirects=True)
+    assert page.status_code == 200
+    ds = helpers.call_action("package_show", id="ladesaeulen")
+    assert ds["state"] == "active"
+    # mandatory
+    assert ds["title"] and ds["notes"]
+    assert ds["publisher"][0]["name"] == "Stadt Dinslaken"
+    assert ds["contributor_id"].startswith("http://dcat-ap.de/def/contributors/")
+    res = ds["resources"][0]
+    assert res["url"].startswith("https://")
+    assert ds["license_id"] == "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+    # recommended
+    assert len(ds["tags"]) == 2
+    assert len(ds["theme"]) == 2
+    assert ds["political_geocoding_level"].endswith("/Level/municipality")
+    assert ds["political_geocoding"][0].endswith("municipalityKey/05170008")
+    assert ds["temporal_coverage"] == [{"start": "2020-01-01", "end": "2024-12-31"}]
+    assert ds["contact"][0]["email"] == "opendata@dinslaken.de"
+    assert ds["availability"].endswith("/STABLE")
+    assert res["name"] and res["format"] == "CSV" and res["modified"] == "2025-01-15"
+    assert res["availability"].endswith("/AVAILABLE")
+
+
+def test_organisation_form_offers_the_defaults(logged_in):
+    soup = BeautifulSoup(logged_in.get("/organization/new").body, "html.parser")
+    for field in ("publisher_name", "publisher_uri", "publisher_type", "contributor_id",
+                  "political_geocoding_level", "political_geocoding", "contact_email",
+                  "homepage"):
+        assert soup.select_one(f"#field-{field}") is not None, field
+    selected = soup.select_one("#field-publisher_type option[selected]")
+    assert selected["value"] == "http://purl.org/adms/publishertype/LocalAuthority"
+    assert selected.get_text() == "Kommunalverwaltung"
