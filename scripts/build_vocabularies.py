@@ -149,7 +149,7 @@ def _language_list(ctx: Build) -> dict:
         if not set(LANGUAGES) <= names:
             continue
         concepts.append({"uri": str(concept), "code": _code(str(concept)),
-                         "iso_639_1": iso1,
+                         "iso_639_1": iso1, "aliases": [iso1],
                          "labels": ctx.labels("eu-language", graph, concept)})
     return {"scheme": scheme, "source": path, "version": "20220928-0",
             "concepts": concepts}
@@ -170,6 +170,37 @@ def _frequency_list(ctx: Build) -> dict:
                                  "labels": ctx.labels("eu-frequency", stub, concept)})
     base["concepts"].sort(key=lambda c: c["uri"])
     base["source"] = f"{base['source']} + {stub_path}"
+    return base
+
+
+def _planned_availability_list(ctx: Build) -> dict:
+    """EU planned availability; the deprecated dcatde:plannedAvailability
+    URIs (dcat-ap.de list v1.0.2) stay as aliases of their successor, so old
+    values are stored under the 3.0 term."""
+    base = skos_list("eu-planned-availability", "nal/eu_planned-availability_20211208-0.ttl",
+                     "http://publications.europa.eu/resource/authority/planned-availability")(ctx)
+    lists = open(os.path.join(ctx.reference, "dcatde", "v1.0.2-dcat-ap-de-lists.ttl"),
+                 encoding="utf-8").read()
+    old = re.findall(r"<(http://dcat-ap.de/def/plannedAvailability/(\w+))>", lists)
+    for concept in base["concepts"]:
+        concept["aliases"] = sorted(uri for uri, code in old if code.upper() == concept["code"])
+    return base
+
+
+def _data_theme_list(ctx: Build) -> dict:
+    """EU data themes, each with the old GovData (OGD) categories that map to
+    it (ckanext-dcatde's category mapping), for migrating CKAN groups."""
+    base = skos_list("eu-data-theme", "nal/eu_data-theme_20241211-0.rdf",
+                     "http://publications.europa.eu/resource/authority/data-theme")(ctx)
+    with open(os.path.join(ctx.reference, "dcatde",
+                           "govdata_ogd-category_to_eu-theme_mapping.json"),
+              encoding="utf-8") as handle:
+        mapping = json.load(handle)
+    for concept in base["concepts"]:
+        code = concept["code"].lower()
+        concept["ogd_categories"] = sorted(
+            category for category, themes in mapping.items()
+            if themes == code or (isinstance(themes, list) and code in themes))
     return base
 
 
@@ -300,9 +331,7 @@ def _region_list(ctx: Build) -> dict:
 
 
 BUILDERS: dict[str, Callable[[Build], dict]] = {
-    "eu-data-theme": skos_list(
-        "eu-data-theme", "nal/eu_data-theme_20241211-0.rdf",
-        "http://publications.europa.eu/resource/authority/data-theme"),
+    "eu-data-theme": _data_theme_list,
     "eu-file-type": skos_list(
         "eu-file-type", "nal/eu_file-type_20250319-0.rdf",
         "http://publications.europa.eu/resource/authority/file-type",
@@ -312,9 +341,7 @@ BUILDERS: dict[str, Callable[[Build], dict]] = {
     "eu-access-right": skos_list(
         "eu-access-right", "nal/eu_access-right_20260617-0.rdf",
         "http://publications.europa.eu/resource/authority/access-right"),
-    "eu-planned-availability": skos_list(
-        "eu-planned-availability", "nal/eu_planned-availability_20211208-0.ttl",
-        "http://publications.europa.eu/resource/authority/planned-availability"),
+    "eu-planned-availability": _planned_availability_list,
     "eu-distribution-status": skos_list(
         "eu-distribution-status", "nal/eu_distribution-status_20260617-0.rdf",
         "http://publications.europa.eu/resource/authority/distribution-status"),
