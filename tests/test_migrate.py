@@ -85,6 +85,7 @@ def test_apply_converts_and_second_run_changes_nothing(old_portal):
     assert ds["language"] == [EU + "language/DEU"]
     assert ds["frequency"] == EU + "frequency/MONTHLY"
     assert ds["contact"] == [{"name": "Tiefbauamt", "email": "tiefbau@herten.de"}]
+    assert ds["custodian"] == [{"name": "Tiefbauamt", "email": "tiefbau@herten.de"}]
     assert [r["format"] for r in ds["resources"]] == ["CSV", "CSV"]
     # what had no home stays, nothing is lost
     assert {e["key"]: e["value"] for e in ds["extras"]} == {

@@ -12,8 +12,9 @@ extensions left behind to the schema's fields:
   ``publisher_name``, ...) to their fields; deprecated dcatde terms go to
   their 3.0 successors (``plannedAvailability`` -> ``availability``,
   ``legalbasisText`` -> ``applicable_legislation`` when it is a URL);
-- ``maintainer``/``maintainer_email`` to the contact point, ``author`` to
-  the originator, when those are empty;
+- ``maintainer``/``maintainer_email`` to the contact point and the custodian
+  (successor of ``dcatde:maintainer``), ``author`` to the originator, when
+  those are empty;
 - resource formats (``csv``, ``text/csv``) to EU file-type codes.
 
 Tags stay keywords. What cannot be mapped is reported and left where it is;
@@ -193,9 +194,12 @@ def plan_dataset(pkg: model.Package) -> Plan:
             plan.unmapped.append(f"extras.{key}")
             keep_extras.append(key)
     if pkg.maintainer or pkg.maintainer_email:
-        contact = subfields.setdefault("contact", {})
-        contact.setdefault("name", pkg.maintainer or "")
-        contact.setdefault("email", pkg.maintainer_email or "")
+        # CKAN's maintainer was both the contact point and dcatde:maintainer,
+        # whose 3.0 successor is geodcatap:custodian
+        for target in ("contact", "custodian"):
+            entry = subfields.setdefault(target, {})
+            entry.setdefault("name", pkg.maintainer or "")
+            entry.setdefault("email", pkg.maintainer_email or "")
     if pkg.author or pkg.author_email:
         originator = subfields.setdefault("originator", {})
         originator.setdefault("name", pkg.author or "")

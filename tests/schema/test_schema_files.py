@@ -1,0 +1,53 @@
+"""The schema files themselves: every field explains itself in German and
+English, sits in a form group, and names a vocabulary that exists."""
+import os
+
+import yaml
+
+from ckanext.smartcity import vocab
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def load(name):
+    with open(os.path.join(ROOT, "schemas", name), encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def all_fields():
+    dataset = load("dataset.yaml")
+    org = load("organization.yaml")
+    for section, fields in (("dataset", dataset["dataset_fields"]),
+                            ("resource", dataset["resource_fields"]),
+                            ("organization", org["fields"])):
+        for field in fields:
+            yield section, field["field_name"], field, True
+            for sub in field.get("repeating_subfields", []):
+                yield section, f"{field['field_name']}.{sub['field_name']}", sub, False
+
+
+FIELDS = list(all_fields())
+
+
+def test_every_field_has_german_and_english_label_and_help():
+    problems = []
+    for section, name, field, top in FIELDS:
+        for key in ("label", "help_text"):
+            text = field.get(key)
+            if not (isinstance(text, dict) and text.get("de") and text.get("en")):
+                problems.append(f"{section}:{name} {key}")
+        if top and section != "organization" and field.get("form_group") not in (
+                "mandatory", "recommended", "optional"):
+            problems.append(f"{section}:{name} form_group")
+        if "vocabulary" in field and not vocab.concepts(field["vocabulary"]):
+            problems.append(f"{section}:{name} vocabulary")
+    assert problems == []
+    assert len(FIELDS) > 80
+
+
+def test_dcat_ap_de_mandatory_properties_are_in_the_mandatory_group():
+    dataset = load("dataset.yaml")
+    groups = {f["field_name"]: f["form_group"] for f in dataset["dataset_fields"]}
+    assert {groups[n] for n in ("title", "notes", "publisher")} == {"mandatory"}
+    resource = {f["field_name"]: f["form_group"] for f in dataset["resource_fields"]}
+    assert resource["url"] == resource["license"] == "mandatory"
