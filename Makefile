@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV  := .venv
 PYTEST_ARGS ?=
 
-.PHONY: demo stop test bench vocabularies translations wheel clean
+.PHONY: demo stop test bench vocabularies translations field-reference wheel clean
 
 demo:
 	scripts/bootstrap.sh demo
@@ -25,6 +25,10 @@ bench:
 
 vocabularies:
 	$(VENV)/bin/python scripts/build_vocabularies.py
+
+# README's field reference, generated from schemas/
+field-reference:
+	$(VENV)/bin/python scripts/field_reference.py
 
 # German catalogue: edit the .po, then compile the .mo that ships in the package
 translations:

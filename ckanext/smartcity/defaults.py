@@ -47,7 +47,7 @@ def organization_defaults(org: dict) -> dict[str, Any]:
     """The dataset fields an organisation supplies, in dataset form."""
     defaults: dict[str, Any] = {}
     publisher = {
-        "name": org.get("publisher_name") or org.get("title"),
+        "name": org.get("publisher_name") or org.get("title") or org.get("name"),
         "uri": org.get("publisher_uri"),
         "type": org.get("publisher_type"),
         "url": org.get("homepage"),

@@ -231,6 +231,7 @@ DATASET_ERRORS = [
 NESTED_ERRORS = [
     ("publisher", [{"name": "X", "email": "nobody"}], ("publisher", 0, "email"), "E-Mail-Adresse", "email address"),
     ("publisher", [{"name": "X", "type": "Pirate"}], ("publisher", 0, "type"), "nicht in der Liste", "not in the list"),
+    ("publisher", [{"uri": "https://example.org"}], ("publisher", 0, "name"), "Fehlender Wert", "Missing value"),
     ("contact", [{"email": "a@b"}], ("contact", 0, "email"), "E-Mail-Adresse", "email address"),
     ("contact", [{"url": "www.example.org"}], ("contact", 0, "url"), "mit http://", "starts with http://"),
     ("temporal_coverage", [{"start": "2024-06-01", "end": "2024-05-31"}], ("temporal_coverage", 0, "end"),

@@ -173,3 +173,23 @@ def test_organisation_form_offers_the_defaults(logged_in):
     selected = soup.select_one("#field-publisher_type option[selected]")
     assert selected["value"] == "http://purl.org/adms/publishertype/LocalAuthority"
     assert selected.get_text() == "Kommunalverwaltung"
+
+
+def test_dataset_page_shows_labels_not_uris_and_hides_empty_fields(app):
+    user = factories.Sysadmin()
+    org = helpers.call_action("organization_create", context={"user": user["name"]},
+                              name="stadt-dinslaken", title="Stadt Dinslaken",
+                              political_geocoding="05170008")
+    helpers.call_action(
+        "package_create", context={"user": user["name"]}, name="ladesaeulen",
+        title="Ladesäulen", notes="Öffentliche Ladesäulen.", owner_org=org["id"],
+        license_id="dl-by-de/2.0", theme="TRAN", frequency="MONTHLY",
+        resources=[{"url": "https://example.org/a.csv", "format": "csv"}])
+    soup = BeautifulSoup(app.get("/dataset/ladesaeulen").body, "html.parser")
+    info = soup.select_one("table").get_text(" ", strip=True)
+    assert "Verkehr" in info and "monatlich" in info and "Dinslaken" in info
+    assert "Stadt Dinslaken" in info  # publisher inherited from the organisation
+    assert "Rechtsgrundlage" not in info  # empty, so not listed
+    assert "Datenlizenz Deutschland Namensnennung 2.0" in soup.get_text()
+    english = BeautifulSoup(app.get("/en/dataset/ladesaeulen").body, "html.parser")
+    assert "Transport" in english.select_one("table").get_text(" ", strip=True)

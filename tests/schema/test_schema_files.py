@@ -51,3 +51,16 @@ def test_dcat_ap_de_mandatory_properties_are_in_the_mandatory_group():
     assert {groups[n] for n in ("title", "notes", "publisher")} == {"mandatory"}
     resource = {f["field_name"]: f["form_group"] for f in dataset["resource_fields"]}
     assert resource["url"] == resource["license"] == "mandatory"
+
+
+def test_readme_field_reference_matches_the_schema():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "field_reference", os.path.join(ROOT, "scripts", "field_reference.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
+        readme = handle.read()
+    assert module.updated_readme(readme) == readme, "run make field-reference"
+    for name, _field, _x, _y in [(n, f, s, t) for s, n, f, t in FIELDS]:
+        assert f"`{name}`" in readme, name
