@@ -193,3 +193,75 @@ def test_dataset_page_shows_labels_not_uris_and_hides_empty_fields(app):
     assert "Datenlizenz Deutschland Namensnennung 2.0" in soup.get_text()
     english = BeautifulSoup(app.get("/en/dataset/ladesaeulen").body, "html.parser")
     assert "Transport" in english.select_one("table").get_text(" ", strip=True)
+
+
+class TestEditForm:
+    @pytest.fixture
+    def existing(self, logged_in):
+        user = model.User.get("steward")
+        helpers.call_action(
+            "package_create", context={"user": user.name}, name="ladesaeulen",
+            title="Ladesäulen", notes="Öffentliche Ladesäulen.", owner_org="stadt-dinslaken",
+            license_id="dl-by-de/2.0", frequency="MONTHLY", theme="TRAN",
+            temporal_coverage=[{"start": "2020-01-01", "end": "2024-12-31"}],
+            resources=[{"url": "https://example.org/a.csv", "format": "CSV", "size": 10}])
+        return logged_in
+
+    def _form(self, app, url):
+        soup = BeautifulSoup(app.get(url).body, "html.parser")
+        form = soup.select_one("form#dataset-edit, form.dataset-form, form#resource-edit")
+        # scheming's JavaScript takes the hidden "add another" template out
+        # of the form before it is submitted; do as the browser does.
+        for template in form.select("[name=repeating-template]"):
+            template.decompose()
+        data = {}
+        for field in form.select("input[name], textarea[name]"):
+            if field.get("type") in ("checkbox", "radio") and not field.has_attr("checked"):
+                continue
+            if field.get("type") == "file":
+                continue
+            data[field["name"]] = field.get("value", "") if field.name == "input" else field.get_text()
+        for select in form.select("select[name]"):
+            chosen = [o.get("value", "") for o in select.select("option[selected]")]
+            if select.has_attr("multiple"):
+                data[select["name"]] = chosen
+            else:
+                data[select["name"]] = chosen[0] if chosen else ""
+        return data
+
+    def test_edit_changes_fields_and_keeps_the_rest(self, existing):
+        data = self._form(existing, "/dataset/edit/ladesaeulen")
+        assert data["frequency"].endswith("/MONTHLY")
+        assert data["temporal_coverage-0-start"] == "2020-01-01"
+        data.update(frequency="http://publications.europa.eu/resource/authority/frequency/DAILY",
+                    save="")
+        page = existing.post("/dataset/edit/ladesaeulen", data=data, follow_redirects=True)
+        assert page.status_code == 200
+        errors = BeautifulSoup(page.body, "html.parser").select_one(".error-explanation")
+        assert errors is None, errors.get_text()
+        ds = helpers.call_action("package_show", id="ladesaeulen")
+        assert ds["frequency"].endswith("/DAILY")
+        assert ds["theme"][0].endswith("/TRAN")
+        assert ds["temporal_coverage"] == [{"start": "2020-01-01", "end": "2024-12-31"}]
+        assert ds["license_id"] == "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+
+    def test_bad_edit_shows_error_and_changes_nothing(self, existing):
+        before = helpers.call_action("package_show", id="ladesaeulen")
+        data = self._form(existing, "/dataset/edit/ladesaeulen")
+        data.update({"title": "Neuer Titel", "temporal_coverage-0-end": "2019-01-01", "save": ""})
+        page = existing.post("/dataset/edit/ladesaeulen", data=data)
+        assert "Das Ende darf nicht vor dem Beginn liegen." in page.body
+        assert helpers.call_action("package_show", id="ladesaeulen") == before
+
+    def test_resource_edit_form(self, existing):
+        res_id = helpers.call_action("package_show", id="ladesaeulen")["resources"][0]["id"]
+        url = f"/dataset/ladesaeulen/resource/{res_id}/edit"
+        data = self._form(existing, url)
+        assert data["size"] == "10"
+        data.update(size="abc", save="")
+        page = existing.post(url, data=data)
+        assert "ganze Zahl ab 0" in page.body
+        data.update(size="2048", mimetype="text/csv")
+        existing.post(url, data=data, follow_redirects=True)
+        res = helpers.call_action("resource_show", id=res_id)
+        assert res["size"] == 2048 and res["mimetype"] == "text/csv"
