@@ -132,7 +132,9 @@ def _hvd_extra(graph: Graph, concept: URIRef) -> dict:
 
 
 def _language_list(ctx: Build) -> dict:
-    """EU language table, limited to living languages with an ISO 639-1 code."""
+    """EU language table: every current concept labelled in German and English
+    (this keeps Low German, Sorbian and "multiple languages", which have no
+    ISO 639-1 code); the ISO 639-1 code, where there is one, is an alias."""
     path = "nal/eu_language_20220928-0_de-en.ttl"
     scheme = "http://publications.europa.eu/resource/authority/language"
     graph = ctx.graph(path)
@@ -142,14 +144,12 @@ def _language_list(ctx: Build) -> dict:
         for mapped in graph.objects(concept, AT["op-mapped-code"]):
             if str(graph.value(mapped, DC.source)) == "iso-639-1":
                 iso1 = str(graph.value(mapped, AT["legacy-code"]))
-        if not iso1:
-            continue
         names = {l.language for l in graph.objects(concept, SKOS.prefLabel)
                  if isinstance(l, Literal)}
         if not set(LANGUAGES) <= names:
             continue
         concepts.append({"uri": str(concept), "code": _code(str(concept)),
-                         "iso_639_1": iso1, "aliases": [iso1],
+                         "iso_639_1": iso1, "aliases": [iso1] if iso1 else [],
                          "labels": ctx.labels("eu-language", graph, concept)})
     return {"scheme": scheme, "source": path, "version": "20220928-0",
             "concepts": concepts}

@@ -109,3 +109,30 @@ def test_cli_dry_run_then_apply(cli, old_portal):
     assert "1 datasets: 1 migrated" in result.output
     result = cli.invoke(ckan, ["smartcity", "migrate", "parkplaetze"])
     assert "1 datasets: 0 to migrate, 1 unchanged" in result.output
+
+
+def test_nothing_is_dropped_silently(old_portal):
+    legacy_dataset(old_portal, "baustellen", license_id="dl-de-zero-2.0", extras={
+        "language": "de", "identifier": "herten-baustellen", "guid": "alt-42",
+        "contributorID": '["http://dcat-ap.de/def/contributors/openNRW", "https://herten.de/ich"]',
+        "politicalGeocodingURI": '["05562020", "99999999"]'})
+    plans = {p.name: p for p in migration.run(["baustellen"], apply=True)}
+    ds = helpers.call_action("package_show", id="baustellen")
+    extras = {e["key"]: e["value"] for e in ds["extras"]}
+    # an extra shown as the schema field is stored canonically
+    assert ds["language"] == [EU + "language/DEU"]
+    # two extras for one field: one wins, the other stays and is reported
+    assert {ds["identifier"], extras.get("guid") or extras.get("identifier")} == {
+        "herten-baustellen", "alt-42"}
+    assert any("already holds another value" in u or "conflicts with" in u
+               for u in plans["baustellen"].unmapped)
+    # a second contributor ID and an unknown region stay in the extras
+    assert ds["contributor_id"] == "http://dcat-ap.de/def/contributors/openNRW"
+    assert "https://herten.de/ich" in extras["contributorID"]
+    assert ds["political_geocoding"] == [
+        "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/05562020"]
+    assert "99999999" in extras["politicalGeocodingURI"]
+    # the organisation's defaults fill what the old dataset never had
+    assert ds["publisher"] == [{"name": "Stadt Herten",
+                                "type": "http://purl.org/adms/publishertype/LocalAuthority"}]
+    assert [p.status for p in migration.run(["baustellen"])] == ["unchanged"]

@@ -32,7 +32,7 @@ import ckan.model as model
 from ckan.lib import plugins as lib_plugins
 from ckan.plugins import toolkit
 
-from ckanext.smartcity import vocab
+from ckanext.smartcity import defaults, vocab
 
 # extra key -> (dataset field, vocabulary or None, kind)
 EXTRA_FIELDS: dict[str, tuple[str, str | None, str]] = {
@@ -123,6 +123,24 @@ def _format_code(value: str) -> str | None:
     return None
 
 
+def _canonical_vocabulary_values(data: dict, plan: Plan) -> None:
+    """Top-level vocabulary fields written before the schema (e.g. an extra
+    ``language: de`` that scheming already shows as the field) in their
+    canonical form; values outside the vocabulary stay and are reported."""
+    schema = toolkit.h.scheming_get_dataset_schema("dataset")
+    for field in schema["dataset_fields"]:
+        name = field.get("vocabulary")
+        if not name or data.get(field["field_name"]) in (None, "", []):
+            continue
+        value = data[field["field_name"]]
+        key = field.get("vocabulary_key", "uri")
+        if isinstance(value, list):
+            mapped = [vocab.canonical(name, v, key) or v for v in value]
+        else:
+            mapped = vocab.canonical(name, value, key) or value
+        data[field["field_name"]] = mapped
+
+
 def plan_dataset(pkg: model.Package) -> Plan:
     """What would change for ``pkg`` (read from the database, not through
     the DCAT-AP.de show schema)."""
@@ -133,12 +151,23 @@ def plan_dataset(pkg: model.Package) -> Plan:
     extras = {e["key"]: e["value"] for e in current.get("extras", [])}
     keep_extras = []
 
-    def setv(name: str, value: Any, source: str):
+    assigned: dict[str, tuple[str, Any]] = {}  # field -> (extra key, value)
+
+    def setv(name: str, value: Any, source: str) -> bool:
+        """Propose ``value`` for an empty field; False when another extra
+        already proposed a different value (the caller keeps its extra)."""
         if value in (None, "", []):
-            return
+            return True
+        if name in assigned and assigned[name][1] != value:
+            plan.unmapped.append(f"extras.{source} (conflicts with extras.{assigned[name][0]})")
+            return False
         old = current.get(name)
-        if old in (None, "", [], "[]") or (name == "license_id" and old != value):
-            proposed[name] = value
+        if old not in (None, "", [], "[]") and old != value and name != "license_id":
+            plan.unmapped.append(f"extras.{source} (field {name} already holds another value)")
+            return False
+        assigned[name] = (source, value)
+        proposed[name] = value
+        return True
 
     # licence
     if pkg.license_id:
@@ -156,37 +185,29 @@ def plan_dataset(pkg: model.Package) -> Plan:
         themes += [t for t in found if t not in themes]
     if themes and themes != _values(current.get("theme")):
         proposed["theme"] = themes
-    # extras
+    # extras: an extra is removed only when all of its values found a home
     subfields: dict[str, dict[str, str]] = {}
     for key, value in extras.items():
         if key in EXTRA_FIELDS:
             name, vocabulary, kind = EXTRA_FIELDS[key]
-            if kind == "single":
-                mapped = vocab.canonical(vocabulary, _values(value)[0]) if _values(value) else None
-                if mapped is None:
-                    plan.unmapped.append(f"extras.{key}={value}")
-                    keep_extras.append(key)
-                    continue
-                setv(name, mapped, key)
-            elif kind == "list":
-                mapped = [vocab.canonical(vocabulary, v) for v in _values(value)]
-                bad = [v for v, m in zip(_values(value), mapped) if m is None]
-                if bad:
-                    plan.unmapped.append(f"extras.{key}={', '.join(bad)}")
+            values = _values(value)
+            if kind in ("single", "list"):
+                mapped = [vocab.canonical(vocabulary, v) for v in values]
                 good = [m for m in mapped if m]
-                if not good:
-                    keep_extras.append(key)
-                    continue
-                setv(name, good, key)
+                lost = [v for v, m in zip(values, mapped) if m is None]
+                if kind == "single":
+                    lost += [v for v, m in zip(values, mapped) if m][1:]
+                    good = good[:1]
+                new = (good[0] if kind == "single" else good) if good else None
             elif kind == "urls":
-                urls = [v for v in _values(value) if v.startswith(("http://", "https://"))]
-                if len(urls) != len(_values(value)):
-                    plan.unmapped.append(f"extras.{key}={value}")
-                    keep_extras.append(key)
-                    continue
-                setv(name, urls, key)
+                new = [v for v in values if v.startswith(("http://", "https://"))]
+                lost = [v for v in values if v not in new]
             else:
-                setv(name, value, key)
+                new, lost = value, []
+            if lost:
+                plan.unmapped.append(f"extras.{key}={', '.join(lost)}")
+            if not setv(name, new, key) or lost or not new:
+                keep_extras.append(key)
         elif key in EXTRA_SUBFIELDS:
             name, sub = EXTRA_SUBFIELDS[key]
             subfields.setdefault(name, {})[sub] = value
@@ -208,6 +229,15 @@ def plan_dataset(pkg: model.Package) -> Plan:
         values = {k: v for k, v in values.items() if v}
         if values and current.get(name) in (None, "", []):
             proposed[name] = [values]
+    if pkg.owner_org:
+        org = model.Group.get(pkg.owner_org)
+        org_dict = toolkit.get_action("organization_show")(
+            {"ignore_auth": True}, {"id": org.id, "include_datasets": False,
+                                    "include_users": False}) if org else {}
+        for name, value in defaults.organization_defaults(org_dict).items():
+            if proposed.get(name) in (None, "", [], "[]"):
+                proposed[name] = value
+    _canonical_vocabulary_values(proposed, plan)
     proposed["extras"] = [e for e in current.get("extras", []) if e["key"] in keep_extras]
     # resources
     resources = []
@@ -244,7 +274,9 @@ def _validation_errors(data: dict) -> dict:
 
 
 def _site_user() -> str:
-    return toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    # defer_commit: a dry run must not even create the site user
+    return toolkit.get_action("get_site_user")(
+        {"ignore_auth": True, "defer_commit": True}, {})["name"]
 
 
 def run(names: Iterable[str] | None = None, apply: bool = False) -> list[Plan]:
@@ -258,7 +290,13 @@ def run(names: Iterable[str] | None = None, apply: bool = False) -> list[Plan]:
     for pkg in query.order_by(model.Package.name).all():
         plan = plan_dataset(pkg)
         if apply and plan.status == "change":
-            toolkit.get_action("package_update")(
-                {"ignore_auth": True, "user": _site_user()}, dict(plan.data))
+            try:
+                toolkit.get_action("package_update")(
+                    {"ignore_auth": True, "user": _site_user()}, dict(plan.data))
+            except toolkit.ValidationError as error:
+                model.Session.rollback()
+                plan.errors = error.error_dict
+        elif not apply:
+            model.Session.rollback()
         plans.append(plan)
     return plans

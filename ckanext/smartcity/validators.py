@@ -22,15 +22,22 @@ from ckanext.smartcity import vocab
 _ = tk._
 
 MAX_URL_LENGTH = 2000
-_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})"
-                   r"(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$")
-_GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+MAX_LIST_ITEMS = 100  # values in one list field (SECURITY-CASES F4)
+# ASCII only: \d and [a-z] with IGNORECASE would also match other scripts
+_EMAIL_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_DOMAIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})"
+                   r"(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(\.[0-9]{1,6})?)?"
+                   r"(Z|[+-][0-9]{2}:[0-9]{2})?)?)?)?$")
+_GERMAN_DATE = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$")
 _MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}"
-                         r"(?:\s*;\s*[a-z0-9!#$&^_.+-]+=[^;\s]+)*$", re.IGNORECASE)
-_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
-# hex digest length per checksum algorithm (SPDX names, as in DCAT-AP 3)
+                         r"(?:\s*;\s*[a-z0-9!#$&^_.+-]+=(?:[^;\s\"]+|\"[^\"]*\"))*$",
+                         re.IGNORECASE | re.ASCII)
+# xsd:duration (no weeks)
+_DURATION = re.compile(r"^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+D)?"
+                       r"(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+(\.[0-9]+)?S)?)?$")
+# hex digest length per checksum algorithm code (checksum-algorithm vocabulary)
 _DIGEST_LENGTH = {"md2": 32, "md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128}
 
 
@@ -43,8 +50,12 @@ def smartcity_http_url(value: Any) -> Any:
     if _empty(value):
         return value
     text = str(value).strip()
-    parts = urlsplit(text) if len(text) <= MAX_URL_LENGTH else None
-    if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname
+    try:
+        parts = urlsplit(text) if len(text) <= MAX_URL_LENGTH else None
+        host = parts.hostname if parts else None
+    except ValueError:  # e.g. "http://[::1" or NFKC-unsafe netlocs
+        parts = host = None
+    if (parts is None or parts.scheme not in ("http", "https") or not host
             or any(ch.isspace() or ord(ch) < 32 for ch in text)):
         raise Invalid(_("Enter a web address that starts with http:// or https://."))
     return text
@@ -57,7 +68,13 @@ def smartcity_email(value: Any) -> Any:
     text = str(value).strip()
     if text.lower().startswith("mailto:"):
         text = text[7:]
-    if len(text) > 254 or not _EMAIL.match(text):
+    local, _at, domain = text.rpartition("@")
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")  # münchen.de
+    except (UnicodeError, ValueError):
+        ascii_domain = ""
+    if (len(text) > 254 or not _at or not _EMAIL_LOCAL.match(local)
+            or not _DOMAIN.match(ascii_domain)):
         raise Invalid(_("Enter a valid email address, for example name@example.org."))
     return text
 
@@ -71,11 +88,17 @@ def _parse_date(text: str) -> tuple[str, tuple, tuple]:
     match = _DATE.match(text)
     if not match:
         raise ValueError(text)
-    year, month, day, hour, minute, second, _zone = match.groups()
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
     y, m, d = int(year), int(month or 1), int(day or 1)
+    if y < 1:
+        raise ValueError(text)
     dt.date(y, m, d)  # raises ValueError for 2024-02-30
     if hour is not None:
         dt.time(int(hour), int(minute), int(second or 0))
+        if zone and zone != "Z" and (int(zone[1:3]) > 14 or int(zone[4:6]) > 59):
+            raise ValueError(text)
+        if second is None:  # xsd:dateTime needs seconds: 12:00 -> 12:00:00
+            text = f"{year}-{month}-{day}T{hour}:{minute}:00{zone or ''}"
     if month is None:
         last = (y, 12, 31)
     elif day is None:
@@ -99,19 +122,53 @@ def smartcity_xsd_date(value: Any) -> Any:
                         "such as 2024-05-31T12:00:00Z)."))
 
 
-def smartcity_end_after_start(key, data, errors, context):
-    """On ``end`` of a repeating period: the end is not before the start."""
-    end = data.get(key)
-    start = data.get(key[:-1] + ("start",))
-    if _empty(end) or _empty(start) or errors.get(key) or errors.get(key[:-1] + ("start",)):
-        return
+def _rows(data: dict, field: str) -> dict[int, dict[str, Any]]:
+    """Rows of a repeating field in flattened ``data``: {index: {sub: value}}."""
+    rows: dict[int, dict[str, Any]] = {}
+    for key, value in data.items():
+        if len(key) == 3 and key[0] == field and isinstance(key[1], int):
+            rows.setdefault(key[1], {})[key[2]] = value
+    return rows
+
+
+def _instant(text: Any, last: bool) -> tuple | None:
     try:
-        _t, first, _l = _parse_date(str(start))
-        _t, _f, last = _parse_date(str(end))
+        stored, first, final = _parse_date(str(text).strip())
     except ValueError:
-        return
-    if last < first:
-        errors[key].append(_("The end date must not be before the start date."))
+        return None
+    time = re.search(r"T([0-9]{2}):([0-9]{2}):([0-9]{2})", stored)
+    clock = tuple(int(x) for x in time.groups()) if time else ((23, 59, 59) if last else (0, 0, 0))
+    return (final if last else first) + clock
+
+
+def smartcity_dataset_checks(key, data, errors, context):
+    """Dataset-level rules (scheming ``after_validators``), run on validated
+    values: exactly one publisher; every contact point reachable (email, web
+    address or telephone); each period ends not before it starts; no more
+    than MAX_LIST_ITEMS rows in a repeating field."""
+    publishers = _rows(data, "publisher")
+    if not publishers:
+        errors.setdefault(("publisher",), []).append(
+            _("Name the publishing body (exactly one)."))
+    for index in sorted(publishers)[1:]:
+        errors.setdefault(("publisher", index, "name"), []).append(
+            _("Exactly one publishing body is allowed."))
+    for index, row in _rows(data, "contact").items():
+        if all(_empty(row.get(sub)) for sub in ("email", "url", "phone")):
+            errors.setdefault(("contact", index, "email"), []).append(
+                _("Give an email address, a web address or a telephone number."))
+    for index, row in _rows(data, "temporal_coverage").items():
+        start = _instant(row.get("start"), last=False) if not _empty(row.get("start")) else None
+        end = _instant(row.get("end"), last=True) if not _empty(row.get("end")) else None
+        if start and end and end < start:
+            errors.setdefault(("temporal_coverage", index, "end"), []).append(
+                _("The end date must not be before the start date."))
+    # distributions are not capped here: a monthly series may have hundreds
+    for field in {k[0] for k in data if len(k) == 3 and isinstance(k[1], int)} - {"resources"}:
+        rows = _rows(data, field)
+        if len(rows) > MAX_LIST_ITEMS:
+            errors.setdefault((field, max(rows), sorted(rows[max(rows)])[0]), []).append(
+                _("At most %(count)s values are allowed.") % {"count": MAX_LIST_ITEMS})
 
 
 def smartcity_non_negative_integer(value: Any) -> Any:
@@ -119,7 +176,7 @@ def smartcity_non_negative_integer(value: Any) -> Any:
     if _empty(value):
         return value
     text = str(value).strip()
-    if isinstance(value, bool) or not re.fullmatch(r"\d{1,18}", text):
+    if isinstance(value, bool) or not re.fullmatch(r"[0-9]{1,18}", text):
         raise Invalid(_("Enter the size in bytes as a whole number, 0 or more."))
     return int(text)
 
@@ -148,6 +205,32 @@ def smartcity_duration(value: Any) -> Any:
 def smartcity_no_control_characters(value: Any) -> Any:
     if isinstance(value, str) and any(ord(ch) < 32 and ch not in "\t\r\n" for ch in value):
         raise Invalid(_("The text contains control characters that are not allowed."))
+    return value
+
+
+def _list_value(key, data, errors, separators: str) -> list[str] | None:
+    """The list behind a list field: a list, a JSON list or a string split at
+    ``separators``. An empty value is stored as ``[]``; None means done (empty
+    or refused with an error)."""
+    value = data.get(key)
+    if _empty(value):
+        data[key] = "[]"
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                value = None
+        else:
+            value = [part.strip() for part in re.split(separators, text) if part.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        errors[key].append(_("Expected a list of values."))
+        return None
+    if len(value) > MAX_LIST_ITEMS:
+        errors[key].append(_("At most %(count)s values are allowed.") % {"count": MAX_LIST_ITEMS})
+        return None
     return value
 
 
@@ -182,21 +265,8 @@ def smartcity_vocabulary_multiple(field, schema):
     key = field.get("vocabulary_key", "uri")
 
     def validator(key_, data, errors, context):
-        value = data.get(key_)
-        if _empty(value):
-            data[key_] = "[]"
-            return
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                try:
-                    value = json.loads(text)
-                except ValueError:
-                    value = None
-            else:
-                value = [part for part in (p.strip() for p in text.split(",")) if part]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            errors[key_].append(_("Expected a list of values."))
+        value = _list_value(key_, data, errors, r",")
+        if value is None:
             return
         stored: list[str] = []
         for item in value:
@@ -216,23 +286,10 @@ def smartcity_url_list(field, schema):
     """http(s) URLs as a list, JSON list or newline/comma-separated string;
     stored as a JSON list."""
     def validator(key_, data, errors, context):
-        value = data.get(key_)
-        if _empty(value):
-            data[key_] = "[]"
+        value = _list_value(key_, data, errors, r"[\n,]")
+        if value is None:
             return
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                try:
-                    value = json.loads(text)
-                except ValueError:
-                    value = None
-            else:
-                value = [p.strip() for p in re.split(r"[\n,]", text) if p.strip()]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            errors[key_].append(_("Expected a list of values."))
-            return
-        stored = []
+        stored: list[str] = []
         for item in value:
             if not item.strip():
                 continue
@@ -254,15 +311,19 @@ def smartcity_checksum(key, data, errors, context):
     if _empty(value):
         return
     text = str(value).strip().lower()
-    algorithm_uri = data.get(key[:-1] + ("hash_algorithm",))
-    if _empty(algorithm_uri):
-        errors[key].append(_("Choose the checksum algorithm as well."))
+    algorithm = data.get(key[:-1] + ("hash_algorithm",))
+    if isinstance(algorithm, list) and len(algorithm) == 1:
+        algorithm = algorithm[0]
+    concept = vocab.find("checksum-algorithm", algorithm) if isinstance(algorithm, str) else None
+    if concept is None:
+        # an unknown algorithm gets its own error on hash_algorithm
+        if _empty(algorithm):
+            errors[key].append(_("Choose the checksum algorithm as well."))
         return
-    algorithm = str(algorithm_uri).rsplit("_", 1)[-1].lower()
-    length = _DIGEST_LENGTH.get(algorithm)
-    if not re.fullmatch(r"[0-9a-f]+", text) or (length and len(text) != length):
+    length = _DIGEST_LENGTH[concept["code"]]
+    if len(text) != length or not re.fullmatch(r"[0-9a-f]+", text):
         errors[key].append(_("The checksum must be the hexadecimal value of the chosen "
-                             "algorithm (%(length)s characters).") % {"length": length or "?"})
+                             "algorithm (%(length)s characters).") % {"length": length})
         return
     data[key] = text
 

@@ -112,6 +112,7 @@ class TestEveryFieldStoredCanonically:
         assert ds["temporal_coverage"] == [{"start": "2020", "end": "2024-12-31"}]
         assert ds["availability"] == EU + "planned-availability/STABLE"
         assert ds["modified"] == "2025-01-15T08:30:00Z"
+        assert ds["temporal_coverage"][0]["end"] == "2024-12-31"
         assert ds["issued"] == "2021-03"
         assert ds["identifier"] == "dinslaken-ladesaeulen"
         assert ds["frequency"] == EU + "frequency/MONTHLY"
@@ -208,6 +209,12 @@ class TestOrganisationDefaults:
 # (field path, value, German message, English message)
 DATASET_ERRORS = [
     ("url", "ftp://example.org/x", "mit http:// oder https:// beginnt", "starts with http://"),
+    ("url", "http://[::1", "mit http:// oder https:// beginnt", "starts with http://"),
+    ("url", " JaVaScRiPt:alert(1)", "mit http:// oder https:// beginnt", "starts with http://"),
+    ("theme", ["TRAN"] * 101, "Höchstens 100 Werte", "At most 100 values"),
+    ("language", {"de": 1}, "Liste von Werten", "list of values"),
+    ("modified", "٢٠٢٤-٠٥-٣١", "JJJJ-MM-TT", "YYYY-MM-DD"),
+    ("temporal_resolution", "P1W", "ISO 8601", "ISO 8601"),
     ("license_id", "nope", "nicht in der Liste der zulässigen Werte", "not in the list of allowed values"),
     ("license_id", "", "Fehlender Wert", "Missing value"),
     ("notes", "", "Fehlender Wert", "Missing value"),
@@ -227,6 +234,7 @@ DATASET_ERRORS = [
     ("applicable_legislation", {"not": "a list"}, "Liste von Werten", "list of values"),
     ("temporal_resolution", "15 minutes", "ISO 8601", "ISO 8601"),
     ("title", "Lade\x00säulen", "Steuerzeichen", "control characters"),
+    ("title", "Lade\ud800säulen", "Steuerzeichen", "control characters"),
 ]
 NESTED_ERRORS = [
     ("publisher", [{"name": "X", "email": "nobody"}], ("publisher", 0, "email"), "E-Mail-Adresse", "email address"),
@@ -237,6 +245,11 @@ NESTED_ERRORS = [
     ("temporal_coverage", [{"start": "2024-06-01", "end": "2024-05-31"}], ("temporal_coverage", 0, "end"),
      "Ende darf nicht vor dem Beginn", "end date must not be before"),
     ("temporal_coverage", [{"start": "2024-13-01"}], ("temporal_coverage", 0, "start"), "JJJJ-MM-TT", "YYYY-MM-DD"),
+    ("temporal_coverage", [{"start": "2024-06-01T18:00:00Z", "end": "2024-06-01T08:00:00Z"}],
+     ("temporal_coverage", 0, "end"), "Ende darf nicht vor dem Beginn", "end date must not be before"),
+    ("publisher", [{"name": "A"}, {"name": "B"}], ("publisher", 1, "name"), "genau eine veröffentlichende Stelle",
+     "Exactly one publishing body"),
+    ("contact", [{"name": "Nur ein Name"}], ("contact", 0, "email"), "Telefonnummer angeben", "telephone number"),
     ("custodian", [{"uri": "urn:x"}], ("custodian", 0, "uri"), "mit http://", "starts with http://"),
 ]
 RESOURCE_ERRORS = [
@@ -305,6 +318,11 @@ class TestErrorsPerField:
         data["resources"][0].update(hash="ab" * 10, hash_algorithm="sha256")
         error = _post(app, steward, data).json["error"]
         assert "64 Zeichen" in _error_at(error, ("resources", 0, "hash"))
+        # the deprecated dcat-ap.de algorithm URI is checked like its successor
+        data["resources"][0].update(
+            hash="ab", hash_algorithm="http://dcat-ap.de/def/hashAlgorithms/sha/256")
+        error = _post(app, steward, data).json["error"]
+        assert "64 Zeichen" in _error_at(error, ("resources", 0, "hash"))
         data["resources"][0].update(hash="ab" * 32, hash_algorithm="")
         error = _post(app, steward, data).json["error"]
         assert "Prüfsummen-Algorithmus" in _error_at(error, ("resources", 0, "hash"))
@@ -340,6 +358,23 @@ class TestRejectedSavesStoreNothing:
     def test_nul_character_is_a_field_error_not_a_500(self, app, steward, org):
         body = _post(app, steward, full_dataset(org, notes="a\x00b")).json
         assert "Steuerzeichen" in _error_at(body["error"], ("notes",))
+        data = full_dataset(org)
+        data["resources"][0]["name"] = "Teil\x00 1"
+        body = _post(app, steward, data).json
+        assert "Steuerzeichen" in _error_at(body["error"], ("resources", 0, "name"))
+        body = app.post("/api/3/action/organization_create", status=409,
+                        headers={"Authorization": steward["token"]},
+                        json={"name": "stadt-moers", "contact_email": "a\x00b@moers.de"}).json
+        assert "Steuerzeichen" in _error_at(body["error"], ("contact_email",))
+
+    def test_update_without_publisher_is_refused(self, app, steward, org):
+        create(steward, full_dataset(org))
+        before = helpers.call_action("package_show", id="ladesaeulen")
+        changed = {k: v for k, v in before.items() if k != "publisher"}
+        error = app.post("/api/3/action/package_update", status=409, json=changed,
+                         headers={"Authorization": steward["token"]}).json["error"]
+        assert "veröffentlichende Stelle" in _error_at(error, ("publisher",))
+        assert helpers.call_action("package_show", id="ladesaeulen") == before
 
 
 class TestRegionSearch:
@@ -359,6 +394,10 @@ class TestRegionSearch:
         assert body["ResultSet"]["Result"][0] == {
             "uri": "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/05170024",
             "text": "Moers (Gemeinde, Wesel, Nordrhein-Westfalen)"}
+
+    def test_query_length_is_bounded(self, app):
+        assert app.get("/api/3/action/smartcity_region_autocomplete?q=D").json["result"] == []
+        app.get("/api/3/action/smartcity_region_autocomplete?q=" + "a" * 101, status=409)
 
     def test_bad_limit_is_a_field_error(self, app):
         app.get("/api/3/action/smartcity_region_autocomplete?q=a&limit=x", status=409)

@@ -45,8 +45,12 @@ class TestFormLayout:
         mandatory = soup.select_one("#smartcity-group-mandatory")
         marked = {div["data-field"] for div in mandatory.select(".smartcity-field")
                   if div.select_one(".smartcity-govdata-badge")}
-        assert {"title", "notes", "publisher", "license_id", "contributor_id"} <= marked
+        assert {"title", "notes", "publisher", "license_id"} <= marked
         assert "für GovData nötig" in mandatory.get_text()
+        # optional in DCAT-AP.de, but GovData needs it: marked where it is
+        optional = soup.select_one("#smartcity-group-optional")
+        contributor = optional.select_one('.smartcity-field[data-field="contributor_id"]')
+        assert contributor.select_one(".smartcity-govdata-badge") is not None
         label = soup.find("label", {"for": "field-political_geocoding_level"}).get_text()
         assert "Politische Verwaltungsebene" in label
         # every field explains itself or is self-evident from the label

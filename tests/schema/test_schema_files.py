@@ -1,5 +1,6 @@
 """The schema files themselves: every field explains itself in German and
 English, sits in a form group, and names a vocabulary that exists."""
+import json
 import os
 
 import yaml
@@ -64,3 +65,33 @@ def test_readme_field_reference_matches_the_schema():
     assert module.updated_readme(readme) == readme, "run make field-reference"
     for name, _field, _x, _y in [(n, f, s, t) for s, n, f, t in FIELDS]:
         assert f"`{name}`" in readme, name
+
+
+def test_groups_follow_the_dcat_ap_de_obligations():
+    """Each field's group is the obligation DCAT-AP.de 3.0 gives its property
+    (reference/spec/v3.0_properties_table.derived.json, copied to tests/data)."""
+    with open(os.path.join(ROOT, "tests", "data", "v3.0_properties_table.derived.json"),
+              encoding="utf-8") as handle:
+        table = json.load(handle)
+    obligation = {"Pflicht": "mandatory", "Empfohlen": "recommended", "Optional": "optional"}
+    expected = {(cls, prop.replace("dcterms:", "dct:")): obligation[level]
+                for cls, prop, _range, level, *_rest in table
+                if cls in ("Datensatz", "Distribution")}
+    dataset = load("dataset.yaml")
+    checked = 0
+    for cls, fields in (("Datensatz", dataset["dataset_fields"]),
+                        ("Distribution", dataset["resource_fields"])):
+        for field in fields:
+            prop = (field.get("dcat") or "").split(",")[0].strip()
+            if (cls, prop) in expected:
+                assert field["form_group"] == expected[(cls, prop)], (cls, field["field_name"])
+                checked += 1
+    assert checked >= 40
+    # every mandatory and recommended property has a field
+    have = {(cls, (f.get("dcat") or "").split(",")[0].strip())
+            for cls, key in (("Datensatz", "dataset_fields"), ("Distribution", "resource_fields"))
+            for f in dataset[key]}
+    spatial_from_geocoding = {("Datensatz", "dct:spatial"), ("Datensatz", "dcat:distribution"),
+                              ("Datensatz", "dcatde:politicalGeocodingURI")}
+    missing = {k for k, v in expected.items() if v != "optional"} - have - spatial_from_geocoding
+    assert missing == set()

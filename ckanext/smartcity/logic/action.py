@@ -1,6 +1,7 @@
 """Actions: region search for the form, and the guards around dataset writes."""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -10,24 +11,34 @@ from ckanext.smartcity import defaults, vocab
 MAX_REGION_RESULTS = 50
 
 
-def _control_character_errors(data_dict: dict) -> dict[str, list[str]]:
-    """Per top-level field, an error when any text in it holds a control
-    character (NUL would otherwise make PostgreSQL fail with a 500)."""
-    errors: dict[str, list[str]] = {}
+def _bad_text(value: Any) -> bool:
+    """Control characters (NUL would make PostgreSQL fail with a 500) or lone
+    surrogates (not encodable as UTF-8) anywhere in ``value``."""
+    if isinstance(value, str):
+        return any((ord(ch) < 32 and ch not in "\t\r\n") or 0xD800 <= ord(ch) <= 0xDFFF
+                   for ch in value)
+    if isinstance(value, dict):
+        return any(_bad_text(k) or _bad_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_bad_text(v) for v in value)
+    return False
 
-    def bad(value: Any) -> bool:
-        if isinstance(value, str):
-            return any(ord(ch) < 32 and ch not in "\t\r\n" for ch in value)
-        if isinstance(value, dict):
-            return any(bad(k) or bad(v) for k, v in value.items())
-        if isinstance(value, list):
-            return any(bad(v) for v in value)
-        return False
 
+def _control_character_errors(data_dict: dict) -> dict[str, Any]:
+    """Errors shaped like CKAN's: per field, and inside lists of objects
+    (resources, repeating subfields) per row and subfield."""
+    message = tk._("The text contains control characters that are not allowed.")
+    errors: dict[str, Any] = {}
     for key, value in data_dict.items():
-        if bad(value) or bad(key):
-            errors[str(key).replace("\x00", "")] = [
-                tk._("The text contains control characters that are not allowed.")]
+        name = "".join(ch for ch in str(key) if ord(ch) >= 32 and not 0xD800 <= ord(ch) <= 0xDFFF)
+        if _bad_text(key):
+            errors[name or "key"] = [message]
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            rows = [_control_character_errors(row) for row in value]
+            if any(rows):
+                errors[name] = rows
+        elif _bad_text(value):
+            errors[name] = [message]
     return errors
 
 
@@ -45,70 +56,77 @@ def package_create(original_action, context, data_dict):
     return original_action(context, data_dict)
 
 
-@tk.chained_action
-def package_update(original_action, context, data_dict):
-    _guard(data_dict)
-    return original_action(context, data_dict)
+def _guarded(name: str):
+    """A chained ``name`` that refuses control characters first."""
+    def action(original_action, context, data_dict):
+        _guard(data_dict)
+        return original_action(context, data_dict)
+    action.__name__ = name
+    action.__doc__ = f"{name}, refusing control characters per field first."
+    return tk.chained_action(action)
 
 
-@tk.chained_action
-def package_patch(original_action, context, data_dict):
-    _guard(data_dict)
-    return original_action(context, data_dict)
+MIN_REGION_QUERY = 2
+MAX_REGION_QUERY = 100
 
 
-@tk.chained_action
-def resource_create(original_action, context, data_dict):
-    _guard(data_dict)
-    return original_action(context, data_dict)
-
-
-@tk.chained_action
-def resource_update(original_action, context, data_dict):
-    _guard(data_dict)
-    return original_action(context, data_dict)
+@functools.lru_cache(maxsize=4)
+def _region_index(lang: str) -> list[tuple[int, str, tuple[str, ...], str, dict]]:
+    """Regions sorted for display (states, districts, municipalities; then by
+    name), each with its lower-cased name and words, built once per language."""
+    order = {"state": 0, "administrativeDistrict": 1, "municipality": 2}
+    index = []
+    for concept in vocab.concepts("german-region"):
+        name = concept["labels"].get(lang) or concept["labels"]["de"]
+        lowered = name.lower()
+        words = tuple(lowered.replace("-", " ").replace(",", " ").split())
+        index.append((order[concept["level"].rsplit("/", 1)[1]], lowered, words, name, concept))
+    index.sort(key=lambda item: item[:2])
+    return index
 
 
 @tk.side_effect_free
 def smartcity_region_autocomplete(context, data_dict):
-    """German states, districts and municipalities whose name starts with
-    (or whose key starts with) ``q``; at most ``limit`` (default 20, max 50).
+    """German states, districts and municipalities whose name (or one of its
+    words) or key starts with ``q`` (2 to 100 characters); at most ``limit``
+    (default from config, max 50).
 
-    Returns [{"uri", "key", "label", "context"}], states first, then districts,
-    then municipalities, each alphabetically.
+    Returns [{"uri", "key", "label", "context"}]: names starting with ``q``
+    first, then word matches; states before districts before municipalities,
+    each alphabetically.
     """
     tk.check_access("smartcity_region_autocomplete", context, data_dict)
-    query = str(data_dict.get("q") or data_dict.get("incomplete") or "").strip().lower()
+    query = str(data_dict.get("q") or "").strip().lower()
     try:
         limit = int(data_dict.get("limit") or
                     tk.config.get("ckanext.smartcity.region_autocomplete_limit"))
-        limit = min(max(limit, 1), MAX_REGION_RESULTS)
     except (TypeError, ValueError):
         raise tk.ValidationError({"limit": [tk._("Enter a whole number.")]})
-    if not query:
+    limit = min(max(limit, 1), MAX_REGION_RESULTS)
+    if len(query) > MAX_REGION_QUERY:
+        raise tk.ValidationError({"q": [tk._("At most %(count)s characters are allowed.")
+                                        % {"count": MAX_REGION_QUERY}]})
+    if len(query) < MIN_REGION_QUERY:
         return []
     lang = tk.h.lang() if tk.request else "de"
-    order = {"state": 0, "administrativeDistrict": 1, "municipality": 2}
-    found = []
-    for concept in vocab.concepts("german-region"):
-        name = concept["labels"].get(lang) or concept["labels"]["de"]
-        lowered = name.lower()
-        if (lowered.startswith(query) or concept["code"].startswith(query)
-                or any(part.startswith(query) for part in lowered.replace("-", " ").split())):
-            rank = 0 if lowered.startswith(query) or concept["code"].startswith(query) else 1
-            found.append((rank, order[concept["level"].rsplit("/", 1)[1]], lowered, concept, name))
-    found.sort(key=lambda item: item[:3])
+    prefix, words = [], []
+    for _order, lowered, parts, name, concept in _region_index(lang):
+        if lowered.startswith(query) or concept["code"].startswith(query):
+            prefix.append((name, concept))
+            if len(prefix) >= limit:
+                break
+        elif len(words) < limit and any(part.startswith(query) for part in parts):
+            words.append((name, concept))
     return [{"uri": c["uri"], "key": c["code"], "label": name,
              "context": c["context"].get(lang) or c["context"]["de"]}
-            for _rank, _order, _lower, c, name in found[:limit]]
+            for name, c in (prefix + words)[:limit]]
 
 
 def get_actions() -> dict[str, Any]:
-    return {
-        "package_create": package_create,
-        "package_update": package_update,
-        "package_patch": package_patch,
-        "resource_create": resource_create,
-        "resource_update": resource_update,
-        "smartcity_region_autocomplete": smartcity_region_autocomplete,
-    }
+    actions = {name: _guarded(name) for name in (
+        "package_update", "package_patch", "resource_create", "resource_update",
+        "resource_patch", "organization_create", "organization_update",
+        "organization_patch")}
+    actions["package_create"] = package_create
+    actions["smartcity_region_autocomplete"] = smartcity_region_autocomplete
+    return actions
