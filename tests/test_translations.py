@@ -11,7 +11,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE = os.path.join(ROOT, "ckanext", "smartcity")
 CATALOGUE = os.path.join(PACKAGE, "i18n", "de", "LC_MESSAGES", "ckanext-smartcity")
 # messages CKAN's own catalogue translates
-CORE = {"State"}
+CORE = {"State", "This dataset satisfies the Open Definition."}
 
 
 def used_messages():

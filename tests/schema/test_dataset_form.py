@@ -197,6 +197,8 @@ def test_dataset_page_shows_labels_not_uris_and_hides_empty_fields(app):
     assert "Datenlizenz Deutschland Namensnennung 2.0" in soup.get_text()
     english = BeautifulSoup(app.get("/en/dataset/ladesaeulen").body, "html.parser")
     assert "Transport" in english.select_one("table").get_text(" ", strip=True)
+    licence = english.select_one("section.license").get_text(" ", strip=True)
+    assert "Data licence Germany – attribution – version 2.0" in licence
 
 
 class TestEditForm:
