@@ -10,15 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckanext.scheming.helpers import scheming_get_organization_schema
 
 
-def _blank(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
     if value in (None, "", [], "[]"):
         return True
     if isinstance(value, list):
-        return all(_blank(item) for item in value)
+        return all(is_blank(item) for item in value)
     if isinstance(value, dict):
-        return all(_blank(v) for v in value.values())
+        return all(is_blank(v) for v in value.values())
     return False
 
 
@@ -26,10 +27,10 @@ def _given(data_dict: dict, field: str) -> bool:
     """Whether the steward gave ``field``: as a value, or in the web form's
     flat repeating-subfield keys (``contact-0-email``) that scheming
     expands only during validation."""
-    if not _blank(data_dict.get(field)):
+    if not is_blank(data_dict.get(field)):
         return True
     prefix = f"{field}-"
-    return any(isinstance(key, str) and key.startswith(prefix) and not _blank(value)
+    return any(isinstance(key, str) and key.startswith(prefix) and not is_blank(value)
                for key, value in data_dict.items())
 
 
@@ -43,22 +44,32 @@ def _organization(context: dict, org_id: str) -> dict | None:
         return None
 
 
+def _schema_default(field_name: str) -> Any:
+    """The default the organisation schema declares for ``field_name`` (for
+    organisations saved before the field existed)."""
+    schema = scheming_get_organization_schema("organization") or {}
+    for field in schema.get("fields", []):
+        if field["field_name"] == field_name:
+            return field.get("default")
+    return None
+
+
 def organization_defaults(org: dict) -> dict[str, Any]:
     """The dataset fields an organisation supplies, in dataset form."""
     defaults: dict[str, Any] = {}
     publisher = {
         "name": org.get("publisher_name") or org.get("title") or org.get("name"),
         "uri": org.get("publisher_uri"),
-        "type": org.get("publisher_type"),
+        "type": org.get("publisher_type") or _schema_default("publisher_type"),
         "url": org.get("homepage"),
     }
     defaults["publisher"] = [{k: v for k, v in publisher.items() if v}]
     contact = {"name": org.get("contact_name"), "email": org.get("contact_email"),
                "url": org.get("contact_url"), "phone": org.get("contact_phone")}
-    if not _blank(contact):
+    if not is_blank(contact):
         defaults["contact"] = [{k: v for k, v in contact.items() if v}]
     for field in ("contributor_id", "political_geocoding_level", "political_geocoding"):
-        if not _blank(org.get(field)):
+        if not is_blank(org.get(field)):
             defaults[field] = org[field]
     return defaults
 

@@ -17,7 +17,7 @@ def smartcity_vocabulary_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _values(value: Any) -> list[str]:
-    if value in (None, ""):
+    if not value:  # also jinja's Undefined
         return []
     if isinstance(value, list):
         return [str(v) for v in value]
@@ -44,6 +44,29 @@ def smartcity_vocabulary_labels(field: dict[str, Any], value: Any) -> list[dict[
 
 def smartcity_url_values(value: Any) -> list[str]:
     return _values(value)
+
+
+def smartcity_form_data(data: dict, fields: list[dict[str, Any]]) -> str:
+    """Put the steward's submitted rows of repeating fields back in place.
+
+    After a refused save CKAN's edit view merges the stored dataset with the
+    submitted form, whose repeating fields are still flat keys
+    (``temporal_coverage-0-end``); the stored list would win and the form
+    would show old values next to the error. Rebuilds the list from the flat
+    keys, in place; returns "" for use in a template.
+    """
+    for field in fields:
+        if "repeating_subfields" not in field:
+            continue
+        prefix = field["field_name"] + "-"
+        rows: dict[int, dict[str, Any]] = {}
+        for key in [k for k in data if isinstance(k, str) and k.startswith(prefix)]:
+            index, _sep, sub = key[len(prefix):].partition("-")
+            if index.isdigit() and sub:
+                rows.setdefault(int(index), {})[sub] = data.pop(key)
+        if rows:
+            data[field["field_name"]] = [rows[i] for i in sorted(rows)]
+    return ""
 
 
 def smartcity_form_groups(fields: list[dict[str, Any]]) -> list[tuple[str, list[dict]]]:

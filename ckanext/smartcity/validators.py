@@ -172,9 +172,10 @@ def smartcity_dataset_checks(key, data, errors, context):
 
 
 def smartcity_non_negative_integer(value: Any) -> Any:
-    """A whole number >= 0 (xsd:nonNegativeInteger), stored as int."""
+    """A whole number >= 0 (xsd:nonNegativeInteger), stored as int; an empty
+    form field is stored as no value (the column is numeric)."""
     if _empty(value):
-        return value
+        return None if value == "" else value
     text = str(value).strip()
     if isinstance(value, bool) or not re.fullmatch(r"[0-9]{1,18}", text):
         raise Invalid(_("Enter the size in bytes as a whole number, 0 or more."))

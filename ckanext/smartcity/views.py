@@ -18,8 +18,12 @@ def region_autocomplete():
             {"q": request.args.get("q", ""), "limit": request.args.get("limit")})
     except tk.ValidationError as error:
         return jsonify({"error": error.error_dict}), 400
-    return jsonify({"ResultSet": {"Result": [
-        {"uri": r["uri"], "text": f"{r['label']} ({r['context']})"} for r in regions]}})
+    # "Name": CKAN's client de-duplicates completions by it
+    results = []
+    for region in regions:
+        text = f"{region['label']} ({region['context']})"
+        results.append({"uri": region["uri"], "text": text, "Name": text})
+    return jsonify({"ResultSet": {"Result": results}})
 
 
 def get_blueprints():

@@ -192,6 +192,12 @@ class TestOrganisationDefaults:
         assert ds["contact"][0]["name"] == "Team Mobilität"
         assert len(ds["political_geocoding"]) == 2
 
+    def test_organisation_saved_before_the_schema_still_gives_a_publisher_type(self):
+        from ckanext.smartcity.defaults import organization_defaults
+        publisher = organization_defaults({"name": "alt", "title": "Stadt Alt"})["publisher"]
+        assert publisher == [{"name": "Stadt Alt",
+                              "type": "http://purl.org/adms/publishertype/LocalAuthority"}]
+
     def test_organisation_publisher_type_defaults_to_local_authority(self, steward):
         org = helpers.call_action("organization_create", context=dict(steward["context"]),
                                   name="stadt-herten", title="Stadt Herten")
@@ -391,9 +397,15 @@ class TestRegionSearch:
 
     def test_form_endpoint_speaks_the_autocomplete_format(self, app):
         body = app.get("/smartcity/regions/autocomplete?q=Moers").json
+        # CKAN's client drops completions without "Name"
         assert body["ResultSet"]["Result"][0] == {
             "uri": "http://dcat-ap.de/def/politicalGeocoding/municipalityKey/05170024",
-            "text": "Moers (Gemeinde, Wesel, Nordrhein-Westfalen)"}
+            "text": "Moers (Gemeinde, Wesel, Nordrhein-Westfalen)",
+            "Name": "Moers (Gemeinde, Wesel, Nordrhein-Westfalen)"}
+
+    def test_words_in_any_order(self, app):
+        found = app.get("/api/3/action/smartcity_region_autocomplete?q=Kreis%20Wesel").json
+        assert found["result"][0]["uri"] == "http://dcat-ap.de/def/politicalGeocoding/districtKey/05170"
 
     def test_query_length_is_bounded(self, app):
         assert app.get("/api/3/action/smartcity_region_autocomplete?q=D").json["result"] == []

@@ -258,6 +258,31 @@ class TestEditForm:
         page = existing.post("/dataset/edit/ladesaeulen", data=data)
         assert "Das Ende darf nicht vor dem Beginn liegen." in page.body
         assert helpers.call_action("package_show", id="ladesaeulen") == before
+        # the form keeps what the steward typed, next to the error
+        soup = BeautifulSoup(page.body, "html.parser")
+        assert soup.select_one("#field-temporal_coverage-0-end")["value"] == "2019-01-01"
+        assert soup.select_one("#field-title")["value"] == "Neuer Titel"
+
+    def test_empty_rows_are_not_stored_and_defaults_fill_empty_contact(self, logged_in):
+        token = csrf_token(logged_in.get("/dataset/new").body)
+        data = self._form(logged_in, "/dataset/new")
+        data.update(stage_one(), _csrf_token=token)
+        page = logged_in.post("/dataset/new", data=data, follow_redirects=True)
+        errors = BeautifulSoup(page.body, "html.parser").select_one(".error-explanation")
+        assert errors is None, errors.get_text()
+        # every resource field as the form sends it: optional ones empty
+        resource = self._form(logged_in, "/dataset/ladesaeulen/resource/new")
+        resource.update(url="https://example.org/a.csv", save="go-metadata")
+        page = logged_in.post("/dataset/ladesaeulen/resource/new", data=resource,
+                              follow_redirects=True)
+        assert page.status_code == 200
+        ds = helpers.call_action("package_show", id="ladesaeulen")
+        assert ds["contact"] == [{"email": "opendata@dinslaken.de"}]
+        assert "originator" not in ds and "custodian" not in ds
+        assert ds["publisher"][0]["type"] == "http://purl.org/adms/publishertype/LocalAuthority"
+        res = ds["resources"][0]
+        assert res["url"] == "https://example.org/a.csv"
+        assert res.get("size") is None and "access_services" not in res
 
     def test_resource_edit_form(self, existing):
         res_id = helpers.call_action("package_show", id="ladesaeulen")["resources"][0]["id"]

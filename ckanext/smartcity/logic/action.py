@@ -5,6 +5,7 @@ import functools
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 from ckanext.smartcity import defaults, vocab
 
@@ -48,18 +49,60 @@ def _guard(data_dict: dict) -> None:
         raise tk.ValidationError(errors)
 
 
+def _repeating(fields: list[dict]) -> list[str]:
+    return [f["field_name"] for f in fields if "repeating_subfields" in f]
+
+
+def _drop_empty_rows(data: dict, names: list[str]) -> None:
+    """Remove rows of repeating fields the steward left entirely empty (the
+    form always sends one row per field), given as lists of objects or as the
+    form's flat keys ``contact-0-email``; empty rows are not data."""
+    for name in names:
+        if isinstance(data.get(name), list):
+            data[name] = [row for row in data[name]
+                          if not (isinstance(row, dict) and defaults.is_blank(row))]
+        rows: dict[str, list[str]] = {}
+        for key in data:
+            if isinstance(key, str) and key.startswith(name + "-"):
+                index = key[len(name) + 1:].partition("-")[0]
+                rows.setdefault(index, []).append(key)
+        for keys in rows.values():
+            if all(defaults.is_blank(data[key]) for key in keys):
+                for key in keys:
+                    del data[key]
+
+
+def _prepare(data_dict: dict, resource: bool = False) -> None:
+    """Checks and clean-up before CKAN validates a dataset or resource."""
+    _guard(data_dict)
+    schema = scheming_get_dataset_schema("dataset") or {}
+    resource_names = _repeating(schema.get("resource_fields", []))
+    if resource:
+        _drop_empty_rows(data_dict, resource_names)
+        return
+    _drop_empty_rows(data_dict, _repeating(schema.get("dataset_fields", [])))
+    for res in data_dict.get("resources") or []:
+        if isinstance(res, dict):
+            _drop_empty_rows(res, resource_names)
+
+
 @tk.chained_action
 def package_create(original_action, context, data_dict):
-    """Refuse control characters; fill empty fields from the organisation."""
-    _guard(data_dict)
+    """Refuse control characters, drop empty rows, fill empty fields from
+    the organisation."""
+    _prepare(data_dict)
     defaults.apply_organization_defaults(context, data_dict)
     return original_action(context, data_dict)
 
 
 def _guarded(name: str):
-    """A chained ``name`` that refuses control characters first."""
+    """A chained ``name`` that refuses control characters (and for datasets
+    and resources drops empty repeating rows) first."""
     def action(original_action, context, data_dict):
-        _guard(data_dict)
+        if name.startswith("organization_"):
+            _guard(data_dict)
+        else:
+            _prepare(data_dict, resource=name.startswith("resource_"))
         return original_action(context, data_dict)
     action.__name__ = name
     action.__doc__ = f"{name}, refusing control characters per field first."
@@ -109,13 +152,16 @@ def smartcity_region_autocomplete(context, data_dict):
     if len(query) < MIN_REGION_QUERY:
         return []
     lang = tk.h.lang() if tk.request else "de"
+    terms = query.replace("-", " ").replace(",", " ").split()
     prefix, words = [], []
     for _order, lowered, parts, name, concept in _region_index(lang):
         if lowered.startswith(query) or concept["code"].startswith(query):
             prefix.append((name, concept))
             if len(prefix) >= limit:
                 break
-        elif len(words) < limit and any(part.startswith(query) for part in parts):
+        elif len(words) < limit and all(any(part.startswith(term) for part in parts)
+                                         for term in terms):
+            # every typed word starts a word of the name: "kreis wesel"
             words.append((name, concept))
     return [{"uri": c["uri"], "key": c["code"], "label": name,
              "context": c["context"].get(lang) or c["context"]["de"]}
