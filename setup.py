@@ -21,7 +21,8 @@ setup(
     package_dir={"ckanext.smartcity.schemas": "schemas"},
     package_data={
         "ckanext.smartcity": [
-            "config_declaration.yaml", "templates/**/*.html",
+            "config_declaration.yaml", "templates/**/*.html", "assets/*.js",
+            "assets/*.yml",
             "i18n/*/LC_MESSAGES/*.po", "i18n/*/LC_MESSAGES/*.mo"],
         "ckanext.smartcity.search": ["config_declaration.yaml"],
         "ckanext.smartcity.schemas": ["*.yaml"],

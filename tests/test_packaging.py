@@ -62,6 +62,8 @@ def test_installed_wheel_loads_schema_and_vocabulary(wheel, tmp_path):
         "base = resources.files('ckanext.smartcity')\n"
         "assert base.joinpath('i18n/de/LC_MESSAGES/ckanext-smartcity.mo').is_file()\n"
         "assert base.joinpath('templates/smartcity/form_groups.html').is_file()\n"
+        "assert base.joinpath('assets/region-autocomplete.js').is_file()\n"
+        "assert base.joinpath('assets/webassets.yml').is_file()\n"
         "assert base.joinpath('config_declaration.yaml').is_file()\n"
         "themes = load_vocabulary('eu-data-theme')\n"
         "import ckanext.smartcity.vocab as v\n"

@@ -42,6 +42,19 @@ def smartcity_vocabulary_labels(field: dict[str, Any], value: Any) -> list[dict[
     return result
 
 
+def smartcity_region_labels(items: list[dict[str, str]]) -> str:
+    """JSON {uri: "name (context)"} for the region picker's stored values
+    (an attribute value; the template escapes it)."""
+    labels = {}
+    lang = tk.h.lang() or "de"
+    for item in items:
+        concept = vocab.find("german-region", item["value"])
+        if concept:
+            context = concept["context"].get(lang) or concept["context"]["de"]
+            labels[item["value"]] = f"{item['label']} ({context})"
+    return json.dumps(labels, ensure_ascii=False)
+
+
 def smartcity_url_values(value: Any) -> list[str]:
     return _values(value)
 

@@ -38,6 +38,7 @@ class SmartcityPlugin(plugins.SingletonPlugin):
 
     def update_config(self, config):
         toolkit.add_template_directory(config, "templates")
+        toolkit.add_resource("assets", "smartcity")
 
     def configure(self, config):
         licenses.install(config)

@@ -2,6 +2,8 @@
 with GovData marks, German by default and English at /en/, field errors
 shown in the form with nothing stored, and a dataset filled in through the
 form alone carrying every DCAT-AP.de mandatory and recommended property."""
+import json
+
 import pytest
 from bs4 import BeautifulSoup
 
@@ -70,7 +72,10 @@ class TestFormLayout:
     def test_region_field_searches_as_you_type(self, logged_in):
         soup = BeautifulSoup(logged_in.get("/dataset/new").body, "html.parser")
         field = soup.select_one("#field-political_geocoding")
-        assert field["data-module"] == "autocomplete"
+        assert field["data-module"] == "smartcity-region-autocomplete"
+        # the module's script is on the page (CKAN's webassets)
+        assert any("region-autocomplete" in (tag.get("src") or "")
+                   for tag in soup.select("script"))
         source = field["data-module-source"]
         assert source.startswith("/smartcity/regions/autocomplete")
         result = logged_in.get(source.replace("?q=?", "?q=Dinslaken")).json
@@ -236,6 +241,12 @@ class TestEditForm:
         return data
 
     def test_edit_changes_fields_and_keeps_the_rest(self, existing):
+        soup = BeautifulSoup(existing.get("/dataset/edit/ladesaeulen").body, "html.parser")
+        region = soup.select_one("#field-political_geocoding")
+        assert region["value"].endswith("municipalityKey/05170008")
+        # the picker shows the stored region by name, not by URI
+        assert json.loads(region["data-module-labels"]) == {
+            region["value"]: "Dinslaken (Gemeinde, Wesel, Nordrhein-Westfalen)"}
         data = self._form(existing, "/dataset/edit/ladesaeulen")
         assert data["frequency"].endswith("/MONTHLY")
         assert data["temporal_coverage-0-start"] == "2020-01-01"
