@@ -1,6 +1,7 @@
 """Actions: region search for the form, and the guards around dataset writes."""
 from __future__ import annotations
 
+import bisect
 import functools
 from typing import Any
 
@@ -114,18 +115,22 @@ MAX_REGION_QUERY = 100
 
 
 @functools.lru_cache(maxsize=4)
-def _region_index(lang: str) -> list[tuple[int, str, tuple[str, ...], str, dict]]:
-    """Regions sorted for display (states, districts, municipalities; then by
-    name), each with its lower-cased name and words, built once per language."""
+def _region_index(lang: str) -> tuple[list[tuple], list[tuple[str, int]]]:
+    """Built once per language: the regions in display order (states,
+    districts, municipalities; then by name) as (order, lowered name, words,
+    name, concept), and every word and key sorted with the region's position,
+    so a prefix is found by bisection instead of scanning 11,000 names."""
     order = {"state": 0, "administrativeDistrict": 1, "municipality": 2}
-    index = []
+    entries = []
     for concept in vocab.concepts("german-region"):
         name = concept["labels"].get(lang) or concept["labels"]["de"]
         lowered = name.lower()
         words = tuple(lowered.replace("-", " ").replace(",", " ").split())
-        index.append((order[concept["level"].rsplit("/", 1)[1]], lowered, words, name, concept))
-    index.sort(key=lambda item: item[:2])
-    return index
+        entries.append((order[concept["level"].rsplit("/", 1)[1]], lowered, words, name, concept))
+    entries.sort(key=lambda item: item[:2])
+    tokens = sorted({(word, position) for position, entry in enumerate(entries)
+                     for word in (*entry[2], entry[4]["code"])})
+    return entries, tokens
 
 
 @tk.side_effect_free
@@ -152,20 +157,26 @@ def smartcity_region_autocomplete(context, data_dict):
     if len(query) < MIN_REGION_QUERY:
         return []
     lang = tk.h.lang() if tk.request else "de"
+    entries, tokens = _region_index(lang)
     terms = query.replace("-", " ").replace(",", " ").split()
-    prefix, words = [], []
-    for _order, lowered, parts, name, concept in _region_index(lang):
+    # candidates: regions with a word (or key) starting with the first term
+    candidates = set()
+    for word, position in tokens[bisect.bisect_left(tokens, (terms[0], -1)):]:
+        if not word.startswith(terms[0]):
+            break
+        candidates.add(position)
+    found = []
+    for position in candidates:
+        _order, lowered, words, name, concept = entries[position]
         if lowered.startswith(query) or concept["code"].startswith(query):
-            prefix.append((name, concept))
-            if len(prefix) >= limit:
-                break
-        elif len(words) < limit and all(any(part.startswith(term) for part in parts)
-                                         for term in terms):
+            found.append((0, position))
+        elif all(any(word.startswith(term) for word in words) for term in terms):
             # every typed word starts a word of the name: "kreis wesel"
-            words.append((name, concept))
+            found.append((1, position))
+    found.sort()
     return [{"uri": c["uri"], "key": c["code"], "label": name,
              "context": c["context"].get(lang) or c["context"]["de"]}
-            for name, c in (prefix + words)[:limit]]
+            for name, c in ((entries[p][3], entries[p][4]) for _rank, p in found[:limit])]
 
 
 def get_actions() -> dict[str, Any]:
