@@ -34,9 +34,8 @@ def concepts(name: str) -> list[dict[str, Any]]:
 
 
 @functools.lru_cache(maxsize=None)
-def _index(name: str, key: str) -> dict[str, dict[str, Any]]:
-    """Concepts of ``name`` by their ``key`` ("uri" or "code") and, for
-    lookups, by the lower-cased uri, code and aliases."""
+def _index(name: str) -> dict[str, dict[str, Any]]:
+    """Concepts of ``name`` by their lower-cased uri, code and aliases."""
     index: dict[str, dict[str, Any]] = {}
     for concept in concepts(name):
         for alias in [concept["uri"], concept["code"], *concept.get("aliases", ())]:
@@ -48,7 +47,7 @@ def find(name: str, value: str) -> dict[str, Any] | None:
     """The concept whose URI, code or alias is ``value`` (case-insensitive)."""
     if not isinstance(value, str):
         return None
-    return _index(name, "any").get(value.strip().lower())
+    return _index(name).get(value.strip().lower())
 
 
 def canonical(name: str, value: str, key: str = "uri") -> str | None:
