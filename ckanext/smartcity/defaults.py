@@ -12,6 +12,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_get_organization_schema
 
+from ckanext.smartcity.form_rows import flat_rows
+
 
 def is_blank(value: Any) -> bool:
     if value in (None, "", [], "[]"):
@@ -29,9 +31,8 @@ def _given(data_dict: dict, field: str) -> bool:
     expands only during validation."""
     if not is_blank(data_dict.get(field)):
         return True
-    prefix = f"{field}-"
-    return any(isinstance(key, str) and key.startswith(prefix) and not is_blank(value)
-               for key, value in data_dict.items())
+    return any(not is_blank(data_dict[key])
+               for row in flat_rows(data_dict, field).values() for key in row.values())
 
 
 def _organization(context: dict, org_id: str) -> dict | None:

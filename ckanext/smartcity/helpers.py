@@ -7,6 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.smartcity import vocab
+from ckanext.smartcity.form_rows import flat_rows
 
 FORM_GROUPS = ("mandatory", "recommended", "optional")
 
@@ -71,12 +72,9 @@ def smartcity_form_data(data: dict, fields: list[dict[str, Any]]) -> str:
     for field in fields:
         if "repeating_subfields" not in field:
             continue
-        prefix = field["field_name"] + "-"
-        rows: dict[int, dict[str, Any]] = {}
-        for key in [k for k in data if isinstance(k, str) and k.startswith(prefix)]:
-            index, _sep, sub = key[len(prefix):].partition("-")
-            if index.isdigit() and sub:
-                rows.setdefault(int(index), {})[sub] = data.pop(key)
+        rows = {int(index): {sub: data.pop(key) for sub, key in row.items() if sub}
+                for index, row in flat_rows(data, field["field_name"]).items()
+                if index.isdigit()}
         if rows:
             data[field["field_name"]] = [rows[i] for i in sorted(rows)]
     return ""

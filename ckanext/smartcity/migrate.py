@@ -34,33 +34,21 @@ from ckan.plugins import toolkit
 
 from ckanext.smartcity import defaults, vocab
 
-# extra key -> (dataset field, vocabulary or None, kind)
+# extra key -> (dataset field, vocabulary or None, kind). Extras named like a
+# schema field (language, theme, issued, ...) need no entry: package_show
+# already shows them as that field, and _canonical_vocabulary_values maps
+# their values.
 EXTRA_FIELDS: dict[str, tuple[str, str | None, str]] = {
     "contributorID": ("contributor_id", "dcatde-contributor", "single"),
     "politicalGeocodingLevelURI": ("political_geocoding_level", "political-geocoding-level", "single"),
     "politicalGeocodingURI": ("political_geocoding", "german-region", "list"),
     "spatial_uri": ("political_geocoding", "german-region", "list"),
     "plannedAvailability": ("availability", "eu-planned-availability", "single"),
-    "availability": ("availability", "eu-planned-availability", "single"),
-    "frequency": ("frequency", "eu-frequency", "single"),
     "accrual_periodicity": ("frequency", "eu-frequency", "single"),
-    "language": ("language", "eu-language", "list"),
-    "theme": ("theme", "eu-data-theme", "list"),
-    "access_rights": ("access_rights", "eu-access-right", "single"),
-    "hvd_category": ("hvd_category", "eu-hvd-category", "list"),
-    "issued": ("issued", None, "text"),
     "dcat_issued": ("issued", None, "text"),
-    "modified": ("modified", None, "text"),
     "dcat_modified": ("modified", None, "text"),
-    "identifier": ("identifier", None, "text"),
     "guid": ("identifier", None, "text"),
-    "version": ("version", None, "text"),
-    "provenance": ("provenance", None, "text"),
-    "conforms_to": ("conforms_to", None, "urls"),
     "legalbasisText": ("applicable_legislation", None, "urls"),
-    "applicable_legislation": ("applicable_legislation", None, "urls"),
-    "references": ("references", None, "urls"),
-    "temporal_resolution": ("temporal_resolution", None, "text"),
 }
 # extra key -> (repeating field, subfield)
 EXTRA_SUBFIELDS: dict[str, tuple[str, str]] = {

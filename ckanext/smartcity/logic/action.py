@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 from ckanext.smartcity import defaults, vocab
+from ckanext.smartcity.form_rows import flat_rows
 
 MAX_REGION_RESULTS = 50
 
@@ -62,14 +63,9 @@ def _drop_empty_rows(data: dict, names: list[str]) -> None:
         if isinstance(data.get(name), list):
             data[name] = [row for row in data[name]
                           if not (isinstance(row, dict) and defaults.is_blank(row))]
-        rows: dict[str, list[str]] = {}
-        for key in data:
-            if isinstance(key, str) and key.startswith(name + "-"):
-                index = key[len(name) + 1:].partition("-")[0]
-                rows.setdefault(index, []).append(key)
-        for keys in rows.values():
-            if all(defaults.is_blank(data[key]) for key in keys):
-                for key in keys:
+        for row in flat_rows(data, name).values():
+            if all(defaults.is_blank(data[key]) for key in row.values()):
+                for key in row.values():
                     del data[key]
 
 
