@@ -22,7 +22,7 @@ setup(
     package_data={
         "ckanext.smartcity": [
             "config_declaration.yaml", "templates/**/*.html", "assets/*.js",
-            "assets/*.yml",
+            "assets/*.yml", "assets/*.css",
             "i18n/*/LC_MESSAGES/*.po", "i18n/*/LC_MESSAGES/*.mo"],
         "ckanext.smartcity.search": ["config_declaration.yaml"],
         "ckanext.smartcity.schemas": ["*.yaml"],

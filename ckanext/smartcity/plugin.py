@@ -4,7 +4,7 @@ from __future__ import annotations
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
-from . import cli, helpers, licenses, validators, views
+from . import categories, category_pages, cli, facets, helpers, licenses, validators, views
 from .logic import action, auth
 from .search import backend
 
@@ -24,6 +24,8 @@ class SmartcityPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IAuthFunctions)
     plugins.implements(plugins.ITranslation)
     plugins.implements(plugins.IBlueprint)
+    plugins.implements(plugins.IPackageController, inherit=True)
+    plugins.implements(plugins.IFacets, inherit=True)
 
     # ITranslation: catalogue in ckanext/smartcity/i18n, domain ckanext-smartcity
     def i18n_directory(self):
@@ -42,9 +44,21 @@ class SmartcityPlugin(plugins.SingletonPlugin):
 
     def configure(self, config):
         licenses.install(config)
+        categories.current()  # validate the category files at start-up (errors are logged)
 
     def get_blueprint(self):
-        return views.get_blueprints()
+        return views.get_blueprints() + category_pages.get_blueprints()
+
+    # IPackageController: categories (with ancestors) and EU themes in the index
+    def before_dataset_index(self, pkg_dict):
+        return facets.index_fields(pkg_dict)
+
+    def after_dataset_search(self, search_results, search_params):
+        return facets.label_facets(search_results)
+
+    # IFacets
+    def dataset_facets(self, facets_dict, package_type):
+        return facets.facet_titles(facets_dict)
 
     def get_commands(self):
         return cli.get_commands()

@@ -10,6 +10,7 @@ from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 from ckanext.smartcity import defaults, vocab
 from ckanext.smartcity.form_rows import flat_rows
+from ckanext.smartcity.logic import category
 
 MAX_REGION_RESULTS = 50
 
@@ -182,4 +183,6 @@ def get_actions() -> dict[str, Any]:
         "organization_patch")}
     actions["package_create"] = package_create
     actions["smartcity_region_autocomplete"] = smartcity_region_autocomplete
+    actions["smartcity_category_list"] = category.smartcity_category_list
+    actions["smartcity_category_show"] = category.smartcity_category_show
     return actions
