@@ -11,7 +11,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE = os.path.join(ROOT, "ckanext", "smartcity")
 CATALOGUE = os.path.join(PACKAGE, "i18n", "de", "LC_MESSAGES", "ckanext-smartcity")
 # messages CKAN's own catalogue translates
-CORE = {"State", "This dataset satisfies the Open Definition."}
+CORE = {"State", "This dataset satisfies the Open Definition.", "Datasets", "Organizations",
+        "Groups", "About"}
 
 
 def used_messages():
@@ -21,7 +22,7 @@ def used_messages():
     for folder, _dirs, files in os.walk(os.path.join(PACKAGE, "templates")):
         for name in files:
             with open(os.path.join(folder, name), encoding="utf-8") as handle:
-                found |= set(re.findall(r"_\('([^']+)'\)", handle.read()))
+                found |= set(re.findall(r"_\('([^']+)'[,)]", handle.read()))
     return found - CORE
 
 

@@ -69,8 +69,8 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 
 def facet_titles(facets: dict[str, Any]) -> dict[str, Any]:
     """Category and theme facets first, then CKAN's own."""
-    ordered = {CATEGORY_FACET: tk._("Smart-City-Kategorie"),
-               THEME_FACET: tk._("EU-Datenthema")}
+    ordered = {CATEGORY_FACET: tk._("Smart City category"),
+               THEME_FACET: tk._("EU data theme")}
     ordered.update(facets)
     return ordered
 

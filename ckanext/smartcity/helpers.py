@@ -111,7 +111,7 @@ def smartcity_category_tree(value: Any) -> dict[str, Any]:
                 "open": uri in checked or any(c["checked"] or c["open"] for c in children),
                 "themes": " ".join(scheme.derived_themes([uri])),
                 "search": " ".join(words).lower(), "children": children}
-    derived = scheme.derived_themes(list(checked))
+    derived = scheme.derived_themes([uri for uri in scheme.concepts if uri in checked])
     theme_labels = {c["uri"]: c["labels"].get(lang) or c["labels"]["en"]
                     for c in vocab.concepts("eu-data-theme")}
     return {"items": [node(uri) for uri in scheme.top],
