@@ -48,6 +48,9 @@ setup(
             "smartcity = ckanext.smartcity.plugin:SmartcityPlugin",
             "smartcity_search = ckanext.smartcity.plugin:SmartcitySearchPlugin",
         ],
+        "ckan.rdf.profiles": [
+            "dcat_ap_de = ckanext.smartcity.profiles:DCATAPDEProfile",
+        ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",
         ],

@@ -27,6 +27,9 @@ def _load(name: str) -> dict:
 def _values(field: dict) -> str:
     if field.get("repeating_subfields"):
         return "list of objects"
+    if field.get("vocabulary") == "smartcity-category":
+        return ("Smart City categories (SKOS, see below), stored as concept URIs (list); "
+                "implies EU themes")
     if "vocabulary" in field:
         with open(os.path.join(VOCAB_DIR, f"{field['vocabulary']}.json"), encoding="utf-8") as h:
             count = len(json.load(h)["concepts"])

@@ -13,6 +13,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUNTIME_FILES = [
     "ckanext/smartcity/schemas/dataset.yaml",
     "ckanext/smartcity/vocabularies/eu-data-theme.json",
+    "ckanext/smartcity/vocabularies/smartcity-categories.ttl",
+    "ckanext/smartcity/vocabularies/smartcity-category-targets.json",
+    "ckanext/smartcity/assets/category-picker.js",
+    "ckanext/smartcity/assets/smartcity.css",
+    "ckanext/smartcity/templates/smartcity/categories/index.html",
+    "ckanext/smartcity/templates/smartcity/categories/concept.html",
     "ckanext/smartcity/search/config_declaration.yaml",
     "ckanext/smartcity/demo_data/town.yaml",
     "ckanext/smartcity/migration/smartcity_search/alembic.ini",
@@ -57,7 +63,7 @@ def test_installed_wheel_loads_schema_and_vocabulary(wheel, tmp_path):
         "    yaml.safe_load(resources.files('ckanext.smartcity.schemas').joinpath(name)"
         ".read_text('utf-8'))\n"
         "names = sorted(p.name[:-5] for p in resources.files('ckanext.smartcity.vocabularies')"
-        ".iterdir() if p.name.endswith('.json'))\n"
+        ".iterdir() if p.name.endswith('.json') and 'targets' not in p.name)\n"
         "assert all(load_vocabulary(n)['concepts'] for n in names), names\n"
         "base = resources.files('ckanext.smartcity')\n"
         "assert base.joinpath('i18n/de/LC_MESSAGES/ckanext-smartcity.mo').is_file()\n"
@@ -76,5 +82,6 @@ def test_installed_wheel_loads_schema_and_vocabulary(wheel, tmp_path):
     assert dataset_type == "dataset"
     assert int(concepts) == 13
     assert int(vocabularies) == len(os.listdir(os.path.join(
-        ROOT, "ckanext", "smartcity", "vocabularies"))) - 1  # minus __init__.py
+        ROOT, "ckanext", "smartcity", "vocabularies"))) - 3  # minus __init__.py and the
+    # category scheme (.ttl) with its mapping targets
     assert str(venv) in module_file
