@@ -25,6 +25,7 @@ bench:
 
 vocabularies:
 	$(VENV)/bin/python scripts/build_vocabularies.py
+	$(VENV)/bin/python scripts/build_categories.py
 
 # README's field reference, generated from schemas/
 field-reference:

@@ -354,18 +354,18 @@ def published_graph(graph: Graph, concepts: dict[str, Concept], tops: list[str])
     return out
 
 
-def load(extra_path: str | None = None) -> Scheme:
-    """The shipped scheme, extended by the file at ``extra_path``."""
+def load(path: str | None = None) -> Scheme:
+    """The shipped scheme, extended by the file at ``path``."""
     graph = base_graph()
     source = BASE_FILE
-    if extra_path:
+    if path:
         try:
-            with open(extra_path, encoding="utf-8") as fh:
+            with open(path, encoding="utf-8") as fh:
                 text = fh.read()
         except (OSError, UnicodeDecodeError) as exc:
-            raise CategoryError(extra_path, [f"nicht lesbar / not readable: {exc}"]) from None
-        graph = merge(graph, _parse(text, extra_path))
-        source = extra_path
+            raise CategoryError(path, [f"nicht lesbar / not readable: {exc}"]) from None
+        graph = merge(graph, _parse(text, path))
+        source = path
     return build_scheme(graph, source)
 
 
@@ -375,7 +375,8 @@ _lock = threading.Lock()
 _state: dict[str, Any] = {"scheme": None, "stamp": None, "error": None}
 
 
-def _extra_path() -> str | None:
+def extra_path() -> str | None:
+    """The configured town file, if any."""
     return (tk.config.get(CONFIG_EXTRA) or "").strip() or None
 
 
@@ -392,7 +393,7 @@ def _stamp(path: str | None):
 def current() -> Scheme:
     """The scheme in use; reloaded when the town's file changed. A file that
     fails validation leaves the last good scheme in place."""
-    path = _extra_path()
+    path = extra_path()
     stamp = _stamp(path)
     if _state["scheme"] is not None and _state["stamp"] == stamp:
         return _state["scheme"]

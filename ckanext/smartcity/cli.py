@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from . import demo, migrate as migration
+from . import categories, demo, migrate as migration
 
 
 @click.group(name="smartcity", short_help="Smart City catalogue commands")
@@ -58,6 +58,24 @@ def migrate(names: tuple[str, ...], apply_: bool):
     click.echo(f"{len(plans)} datasets: {counts['change']} "
                f"{'migrated' if apply_ else 'to migrate'}, {counts['unchanged']} unchanged, "
                f"{counts['blocked']} blocked ({mode})")
+
+
+@smartcity.command(name="check-categories")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+def check_categories(path: str | None):
+    """Validate a town's category file (default: the configured
+    ckanext.smartcity.categories.extra_file) against the shipped scheme.
+    Exit status 1 and every problem listed when it cannot be used."""
+    path = path or categories.extra_path()
+    try:
+        scheme = categories.load(path)
+    except categories.CategoryError as error:
+        click.echo(f"{error.source}: cannot be used / nicht verwendbar", err=True)
+        for problem in error.problems:
+            click.echo(f"  - {problem}", err=True)
+        raise SystemExit(1)
+    click.echo(f"{path or 'shipped scheme'}: OK, {len(scheme.concepts)} categories, "
+               f"{len(scheme.top)} top categories")
 
 
 def get_commands():

@@ -201,3 +201,19 @@ def test_a_broken_town_file_at_start_up_leaves_the_shipped_scheme(tmp_path, monk
     monkeypatch.setitem(tk.config, categories.CONFIG_EXTRA, str(tmp_path / "missing.ttl"))
     assert len(categories.current().concepts) == 57
     assert "not readable" in str(categories.last_error())
+
+
+def test_check_command_lists_the_problems_of_a_town_file(cli, tmp_path):
+    from ckan.cli.cli import ckan
+    town = tmp_path / "town.ttl"
+    town.write_text(PREFIXES + "kat:energie skos:broader kat:energie .\n"
+                    "kat:parken skos:prefLabel \"Parken\"@de, \"Parkraum\"@de .\n", encoding="utf-8")
+    result = cli.invoke(ckan, ["smartcity", "check-categories", str(town)])
+    assert result.exit_code == 1
+    assert "broader cycle: energie → energie" in result.output
+    assert f"<{KAT}parken>: mehr als eine deutsche Bezeichnung / more than one German label" \
+        in result.output
+    town.write_text(PREFIXES + "kat:parken skos:altLabel \"Parkhaus\"@de .\n", encoding="utf-8")
+    result = cli.invoke(ckan, ["smartcity", "check-categories", str(town)])
+    assert result.exit_code == 0, result.output
+    assert "OK, 57 categories, 10 top categories" in result.output
