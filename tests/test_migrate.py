@@ -136,3 +136,13 @@ def test_nothing_is_dropped_silently(old_portal):
     assert ds["publisher"] == [{"name": "Stadt Herten",
                                 "type": "http://purl.org/adms/publishertype/LocalAuthority"}]
     assert [p.status for p in migration.run(["baustellen"])] == ["unchanged"]
+
+
+def test_a_dataset_made_with_the_schema_is_left_unchanged():
+    """A dataset without extras (package_show then has no "extras" key) must
+    not be reported as "would change" on every run (seen on the demo)."""
+    org = factories.Organization(contributor_id="http://dcat-ap.de/def/contributors/openNRW")
+    factories.Dataset(name="radwege", owner_org=org["id"], smartcity_category=["radverkehr"])
+    assert "extras" not in helpers.call_action("package_show", id="radwege")
+    assert [(p.name, p.status, p.changes) for p in migration.run(["radwege"])] == [
+        ("radwege", "unchanged", {})]

@@ -226,7 +226,9 @@ def plan_dataset(pkg: model.Package) -> Plan:
             if proposed.get(name) in (None, "", [], "[]"):
                 proposed[name] = value
     _canonical_vocabulary_values(proposed, plan)
-    proposed["extras"] = [e for e in current.get("extras", []) if e["key"] in keep_extras]
+    kept = [e for e in current.get("extras", []) if e["key"] in keep_extras]
+    if kept or "extras" in current:  # package_show leaves out an empty extras list
+        proposed["extras"] = kept
     # resources
     resources = []
     for res in current.get("resources", []):
