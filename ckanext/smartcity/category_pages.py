@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, make_response, request
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
@@ -53,8 +53,15 @@ def _rdf_response(graph_key: Any, build, suffix: str) -> Response:
     if key not in scheme.cache:
         scheme.cache[key] = build(scheme).serialize(format=fmt, encoding="utf-8")
     response = Response(scheme.cache[key], mimetype=media)
-    response.headers["Vary"] = "Accept"
+    response.vary.add("Accept")
     response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _html_response(template: str, extra_vars: dict[str, Any]) -> Response:
+    """The HTML answer of a negotiated URL: caches must key on Accept too."""
+    response = make_response(tk.render(template, extra_vars))
+    response.vary.add("Accept")
     return response
 
 
@@ -116,7 +123,7 @@ def index(suffix: str | None):
     for tile in tiles:
         tile["children"] = [by_uri[uri] for uri in tile["narrower"]]
     base = tk.url_for("smartcity_categories.index")
-    return tk.render("smartcity/categories/index.html", {
+    return _html_response("smartcity/categories/index.html", {
         "scheme": data, "tiles": tiles, "rdf_links": _links(base),
         "vocabulary_error": _sysadmin_error()})
 
@@ -143,7 +150,7 @@ def concept(cid: str, suffix: str | None):
               for uri in data["themes"]]
     related = [m for m in data["mappings"] if m["uri"] not in data["themes"]]
     page = tk.url_for("smartcity_categories.concept", cid=found.id)
-    return tk.render("smartcity/categories/concept.html", {
+    return _html_response("smartcity/categories/concept.html", {
         "concept": data, "datasets": search["results"], "dataset_count": search["count"],
         "themes": themes, "mappings": related, "rdf_links": _links(page)})
 

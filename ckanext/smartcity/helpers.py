@@ -108,6 +108,7 @@ def smartcity_category_tree(value: Any) -> dict[str, Any]:
         return {"uri": uri, "id": concept.id, "label": concept.label(lang),
                 "definition": concept.definition(lang), "icon": concept.icon,
                 "checked": uri in checked,
+                "selected": (uri in checked) + sum(c["checked"] for c in children),
                 "open": uri in checked or any(c["checked"] or c["open"] for c in children),
                 "themes": " ".join(scheme.derived_themes([uri])),
                 "search": " ".join(words).lower(), "children": children}

@@ -126,8 +126,10 @@ def test_scheme_is_served_by_content_negotiation(app, media, fmt):
 
 def test_browsers_get_html_and_suffixes_pick_a_format(app):
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-    assert app.get("/kategorien", headers={"Accept": browser}).headers[
-        "Content-Type"].startswith("text/html")
+    for path in ("/kategorien", "/kategorien/radverkehr"):
+        response = app.get(path, headers={"Accept": browser})
+        assert response.headers["Content-Type"].startswith("text/html")
+        assert "Accept" in response.headers["Vary"]  # shared caches must not mix formats
     assert app.get("/kategorien.ttl").headers["Content-Type"].startswith("text/turtle")
     assert app.get("/kategorien/radverkehr.jsonld").headers["Content-Type"].startswith(
         "application/ld+json")
@@ -170,6 +172,14 @@ def test_form_picker_stores_checked_categories_and_previews_derived_themes(stewa
     boxes = picker.select("input[type=checkbox][name=smartcity_category]")
     assert len(boxes) == 57
     assert len(picker.select("details")) == 10
+    # each box has its own label (no CKAN ":" styling hook, no "control-full" width rule)
+    for box in boxes:
+        assert picker.find("label", {"for": box["id"]}) is not None
+    assert "control-full" not in picker.parent["class"]
+    # a top category opens from its summary; its own box is the first inside
+    mobility = picker.select("details")[0]
+    assert mobility.select_one("summary input") is None
+    assert mobility.select("input")[0]["value"] == KAT + "mobilitaet"
     assert picker.select_one("input[type=search]") is not None
     labels = json.loads(picker["data-module-theme-labels"])
     assert labels[THEME + "TRAN"] == "Verkehr"
@@ -188,7 +198,10 @@ def test_form_picker_stores_checked_categories_and_previews_derived_themes(stewa
     picker = edit.select_one("fieldset#field-smartcity_category")
     checked = [i["value"] for i in picker.select("input[checked]")]
     assert checked == [KAT + "radverkehr", KAT + "klimaschutz"]
-    opened = [d.select_one("summary input")["value"] for d in picker.select("details[open]")]
+    opened = [d.select_one("input")["value"] for d in picker.select("details[open]")]
     assert opened == [KAT + "mobilitaet", KAT + "umwelt-klima"]
+    badges = [d.select_one(".smartcity-category-selected").get_text(strip=True)
+              for d in picker.select("details[open]")]
+    assert badges == ["1 ausgewählt", "1 ausgewählt"]
     assert picker.select_one(".smartcity-derived-themes-list").get_text(strip=True) == \
         "Verkehr, Umwelt"  # in the order of the tree: Mobilität, then Umwelt

@@ -21,19 +21,26 @@ this.ckan.module("smartcity-category-picker", function ($) {
         var text = li.getAttribute("data-search") || "";
         return words.every(function (w) { return text.indexOf(w) !== -1; });
       };
+      var shown = 0;
       this.el.find(".smartcity-category-top").each(function () {
         var top = this;
-        var own = matches(top);
-        var anyChild = false;
+        var any = false;
         $(top).find(".smartcity-category-children > li").each(function () {
-          var show = !words.length || own || matches(this);
+          var show = !words.length || matches(this);
           this.hidden = !show;
-          anyChild = anyChild || (show && words.length > 0);
+          any = any || show;
         });
-        top.hidden = words.length > 0 && !own && !anyChild;
+        top.hidden = !any;
+        if (any) { shown += 1; }
         var details = top.querySelector("details");
-        if (details && words.length) { details.open = own || anyChild; }
+        if (words.length) {
+          details.open = any;
+        } else {
+          // back to the steward's view: open where something is ticked
+          details.open = details.querySelector("input:checked") !== null;
+        }
       });
+      this.el.find(".smartcity-category-none").prop("hidden", shown > 0);
     },
 
     _derive: function () {
@@ -43,6 +50,12 @@ this.ckan.module("smartcity-category-picker", function ($) {
         (this.getAttribute("data-themes") || "").split(" ").forEach(function (uri) {
           if (uri && seen.indexOf(uri) === -1) { seen.push(uri); }
         });
+      });
+      this.el.find(".smartcity-category-top").each(function () {
+        var count = $(this).find("input:checked").length;
+        var badge = $(this).find(".smartcity-category-selected");
+        badge.text((badge.attr("data-template") || "COUNT").replace("COUNT", count));
+        badge.prop("hidden", count === 0);
       });
       var list = this.el.find(".smartcity-derived-themes-list");
       list.text(seen.length ? seen.map(function (u) { return labels[u] || u; }).join(", ")
