@@ -1,6 +1,19 @@
 """The DCAT-AP.de profile for ckanext-dcat (entry point ``dcat_ap_de``).
 
-Built on ckanext-dcat's ``EuropeanDCATAP3Profile``. What it adds so far:
+Built on ckanext-dcat's ``EuropeanDCATAP3Profile``. What it adds:
+
+- the DCAT-AP.de properties of the schema the EU profile does not know:
+  contributor ID, political geocoding level and regions (the regions also as
+  ``dct:spatial``), contact telephone, Musterdatenkatalog ``dct:references``,
+  originator and custodian (GeoDCAT-AP), licence attribution text;
+- formats as EU file-type URIs and media types as IANA URIs (the stored
+  values are codes / ``type/subtype``), every referenced node typed, a
+  publisher on every access service (DCAT-AP.de requires one);
+- the deprecated dcatde terms GovData's own parser still reads, next to their
+  3.0 successors: ``dcatde:politicalGeocodingURI``, ``dcatde:plannedAvailability``,
+  ``dcatde:originator`` and ``dcatde:maintainer``;
+- the catalogue's publisher (config ``ckanext.smartcity.catalog.publisher_*``),
+  description and language as an EU language URI.
 
 - Smart City categories go out as ``dct:subject <concept>`` (the concept
   typed ``skos:Concept`` with its labels and scheme) and their German and
@@ -17,12 +30,23 @@ from __future__ import annotations
 
 import json
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
+from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 
+import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
+from ckanext.dcat.utils import resource_uri
 
-from ckanext.smartcity import categories, facets
+from ckanext.smartcity import categories, facets, vocab
+
+DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+GEODCATAP = Namespace("http://data.europa.eu/930/")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+IANA = "https://www.iana.org/assignments/media-types/"
+LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+LOCAL_AUTHORITY = "http://purl.org/adms/publishertype/LocalAuthority"
 
 EU_THEME_SCHEME_TITLES = {"de": "Datenthemen der EU", "en": "EU data themes"}
 
@@ -33,9 +57,14 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
     def graph_from_dataset(self, dataset_dict, dataset_ref):
         super().graph_from_dataset(dataset_dict, dataset_ref)
         self._categories_to_graph(dataset_dict, dataset_ref)
+        self._dcatde_dataset(dataset_dict, dataset_ref)
+        publisher = self.g.value(dataset_ref, DCTERMS.publisher)
+        for resource in dataset_dict.get("resources", []):
+            self._dcatde_distribution(resource, URIRef(resource_uri(resource)), publisher)
 
     def graph_from_catalog(self, catalog_dict, catalog_ref):
         super().graph_from_catalog(catalog_dict, catalog_ref)
+        self._dcatde_catalog(catalog_ref)
         scheme = categories.current()
         for uri, titles in ((scheme.uri, scheme.titles),
                             (categories.EU_THEME_SCHEME, EU_THEME_SCHEME_TITLES)):
@@ -60,6 +89,108 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         return dataset_dict
 
     # ------------------------------------------------------------ helpers
+
+    def _uri(self, subject, predicate, value, rdf_type=None):
+        if value:
+            self.g.add((subject, predicate, URIRef(value)))
+            if rdf_type is not None:
+                self.g.add((URIRef(value), RDF.type, rdf_type))
+
+    def _dcatde_dataset(self, data, ref):
+        g = self.g
+        self._uri(ref, DCATDE.contributorID, data.get("contributor_id"))
+        self._uri(ref, DCATDE.politicalGeocodingLevelURI, data.get("political_geocoding_level"))
+        for region in facets.values(data.get("political_geocoding")):
+            self._uri(ref, DCATDE.politicalGeocodingURI, region)  # deprecated, GovData reads it
+            self._uri(ref, DCTERMS.spatial, region, DCTERMS.Location)
+        availability = data.get("availability")
+        if availability:
+            g.set((ref, DCATAP.availability, URIRef(availability)))
+            g.set((ref, DCATDE.plannedAvailability, URIRef(availability)))  # GovData (2.0)
+        for url in facets.values(data.get("references")):
+            self._uri(ref, DCTERMS.references, url, RDFS.Resource)
+        # contact points: rebuilt whole (the EU profile knows no telephone)
+        for node in list(g.objects(ref, DCAT.contactPoint)):
+            g.remove((ref, DCAT.contactPoint, node))
+            g.remove((node, None, None))
+        for row in data.get("contact") or []:
+            if not any(row.get(k) for k in ("name", "email", "url", "phone")):
+                continue
+            node = BNode()
+            g.add((ref, DCAT.contactPoint, node))
+            g.add((node, RDF.type, VCARD.Kind))
+            if row.get("name"):
+                g.add((node, VCARD.fn, Literal(row["name"])))
+            if row.get("email"):
+                g.add((node, VCARD.hasEmail, URIRef("mailto:" + row["email"])))
+            if row.get("url"):
+                g.add((node, VCARD.hasURL, URIRef(row["url"])))
+            if row.get("phone"):
+                g.add((node, VCARD.hasTelephone,
+                       URIRef("tel:" + "".join(row["phone"].split()))))
+        for field, predicate, deprecated in (("originator", GEODCATAP.originator, DCATDE.originator),
+                                             ("custodian", GEODCATAP.custodian, DCATDE.maintainer)):
+            for row in data.get(field) or []:
+                if row.get("name"):
+                    g.add((ref, predicate, self._agent(row)))
+                    # GovData's parser reads the 2.0 term. A node of its own:
+                    # rdflib's RDF/XML writer loses the type of a blank node
+                    # that two properties share.
+                    g.add((ref, deprecated, self._agent(row)))
+
+    def _agent(self, row):
+        agent = URIRef(row["uri"]) if row.get("uri") else BNode()
+        self.g.add((agent, RDF.type, FOAF.Agent))
+        self.g.add((agent, FOAF.name, Literal(row["name"])))
+        if row.get("email"):
+            self.g.add((agent, FOAF.mbox, URIRef("mailto:" + row["email"])))
+        if row.get("url"):
+            self.g.add((agent, FOAF.homepage, URIRef(row["url"])))
+        return agent
+
+    def _dcatde_distribution(self, resource, ref, publisher):
+        g = self.g
+        code = resource.get("format")
+        g.remove((ref, DCTERMS["format"], None))
+        if code and vocab.find("eu-file-type", code):
+            self._uri(ref, DCTERMS["format"], FILE_TYPE + vocab.canonical("eu-file-type", code, "code"),
+                      DCTERMS.MediaTypeOrExtent)
+        media = resource.get("mimetype")
+        g.remove((ref, DCAT.mediaType, None))
+        if media:
+            self._uri(ref, DCAT.mediaType, IANA + media.lower(), DCTERMS.MediaType)
+        if resource.get("license_attribution_by_text"):
+            g.add((ref, DCATDE.licenseAttributionByText,
+                   Literal(resource["license_attribution_by_text"])))
+        availability = g.value(ref, DCATAP.availability)
+        if availability is not None:
+            g.set((ref, DCATDE.plannedAvailability, availability))  # GovData (2.0)
+        for service in g.objects(ref, DCAT.accessService):
+            if publisher is not None:
+                g.set((service, DCTERMS.publisher, publisher))
+        for licence in g.objects(ref, DCTERMS.license):
+            g.add((licence, RDF.type, DCTERMS.LicenseDocument))
+
+    def _dcatde_catalog(self, ref):
+        g = self.g
+        if g.value(ref, DCTERMS.description) is None:
+            g.add((ref, DCTERMS.description, Literal(
+                tk.config.get("ckan.site_title") or "Open-Data-Katalog", lang="de")))
+        for language in list(g.objects(ref, DCTERMS.language)):
+            if isinstance(language, Literal):
+                g.remove((ref, DCTERMS.language, language))
+                concept = vocab.find("eu-language", str(language))
+                if concept:
+                    self._uri(ref, DCTERMS.language, concept["uri"], DCTERMS.LinguisticSystem)
+        name = tk.config.get("ckanext.smartcity.catalog.publisher_name")
+        if name and g.value(ref, DCTERMS.publisher) is None:
+            uri = tk.config.get("ckanext.smartcity.catalog.publisher_uri")
+            agent = URIRef(uri) if uri else BNode()
+            g.add((ref, DCTERMS.publisher, agent))
+            g.add((agent, RDF.type, FOAF.Agent))
+            g.add((agent, FOAF.name, Literal(name)))
+            g.add((agent, DCTERMS.type, URIRef(
+                tk.config.get("ckanext.smartcity.catalog.publisher_type") or LOCAL_AUTHORITY)))
 
     def _categories_to_graph(self, dataset_dict, dataset_ref):
         scheme = categories.current()
