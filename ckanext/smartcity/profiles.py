@@ -29,6 +29,7 @@ Built on ckanext-dcat's ``EuropeanDCATAP3Profile``. What it adds:
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
@@ -98,6 +99,13 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
 
     def _dcatde_dataset(self, data, ref):
         g = self.g
+        # ckanext-dcat percent-encodes "(" and ")" in URIs; the ADMS type
+        # ".../PrivateIndividual(s)" must stay as the vocabulary spells it.
+        for agent, kind in list(g.subject_objects(DCTERMS.type)):
+            if isinstance(kind, URIRef) and unquote(kind) != str(kind) \
+                    and vocab.find("adms-publisher-type", unquote(kind)):
+                g.remove((agent, DCTERMS.type, kind))
+                g.add((agent, DCTERMS.type, URIRef(unquote(kind))))
         self._uri(ref, DCATDE.contributorID, data.get("contributor_id"))
         self._uri(ref, DCATDE.politicalGeocodingLevelURI, data.get("political_geocoding_level"))
         for region in facets.values(data.get("political_geocoding")):
