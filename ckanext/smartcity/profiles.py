@@ -29,7 +29,7 @@ Built on ckanext-dcat's ``EuropeanDCATAP3Profile``. What it adds:
 from __future__ import annotations
 
 import json
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
@@ -87,7 +87,139 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
             dataset_dict[facets.CATEGORY_FIELD] = found
             implied = set(scheme.derived_themes(found))
             self._drop_implied_themes(dataset_dict, implied)
+            # the category labels were written as keywords: not tags of their own
+            labels = {label for uri in found for label in scheme.concepts[uri].labels.values()}
+            dataset_dict["tags"] = [t for t in dataset_dict.get("tags", [])
+                                    if t.get("name") not in labels]
+        self._parse_dcatde_dataset(dataset_dict, dataset_ref)
         return dataset_dict
+
+    # ------------------------------------------------------------ parsing
+
+    def _first_uri(self, subject, *predicates):
+        for predicate in predicates:
+            for value in self.g.objects(subject, predicate):
+                if isinstance(value, URIRef):
+                    return str(value)
+        return None
+
+    def _uris(self, subject, *predicates):
+        found: list[str] = []
+        for predicate in predicates:
+            for value in self.g.objects(subject, predicate):
+                if isinstance(value, URIRef) and str(value) not in found:
+                    found.append(str(value))
+        return found
+
+    def _parse_agents(self, subject, *predicates):
+        rows, seen = [], set()
+        for predicate in predicates:
+            for agent in self.g.objects(subject, predicate):
+                name = self.g.value(agent, FOAF.name)
+                if name is None:
+                    continue
+                row = {"name": str(name)}
+                if isinstance(agent, URIRef):
+                    row["uri"] = str(agent)
+                mbox = self.g.value(agent, FOAF.mbox) or self.g.value(agent, VCARD.hasEmail)
+                if mbox is not None:
+                    row["email"] = str(mbox).replace("mailto:", "", 1)
+                homepage = self.g.value(agent, FOAF.homepage)
+                if homepage is not None:
+                    row["url"] = str(homepage)
+                key = tuple(sorted(row.items()))
+                if key not in seen:  # the 3.0 term and its deprecated twin
+                    seen.add(key)
+                    rows.append(row)
+        return rows
+
+    def _parse_dcatde_dataset(self, data, ref):
+        """DCAT-AP.de 3.0 and 2.0 properties into schema fields; deprecated
+        terms land in their successors (legacy dcatde namespaces are
+        rewritten to the current one before parsing, see ``legacy``)."""
+        data["contributor_id"] = self._first_uri(ref, DCATDE.contributorID)
+        data["political_geocoding_level"] = self._first_uri(ref, DCATDE.politicalGeocodingLevelURI)
+        data["political_geocoding"] = [
+            uri for uri in self._uris(ref, DCATDE.politicalGeocodingURI, DCTERMS.spatial)
+            if uri.startswith("http://dcat-ap.de/def/politicalGeocoding/")]
+        data["availability"] = self._first_uri(ref, DCATAP.availability, DCATDE.plannedAvailability)
+        data["references"] = self._uris(ref, DCTERMS.references)
+        data["originator"] = self._parse_agents(ref, GEODCATAP.originator, DCATDE.originator)
+        data["custodian"] = self._parse_agents(ref, GEODCATAP.custodian, DCATDE.maintainer)
+        for field in ("contributor_id", "political_geocoding_level", "political_geocoding",
+                      "availability", "references", "originator", "custodian"):
+            if not data[field]:
+                del data[field]
+        # contact points with telephone, and only the schema's subfields
+        contacts = []
+        for node in self.g.objects(ref, DCAT.contactPoint):
+            row = {}
+            for key, predicate, prefix in (("name", VCARD.fn, ""), ("email", VCARD.hasEmail, "mailto:"),
+                                           ("url", VCARD.hasURL, ""),
+                                           ("phone", VCARD.hasTelephone, "tel:")):
+                value = self.g.value(node, predicate)
+                if value is not None:
+                    text = str(value)
+                    if prefix and text.startswith(prefix):
+                        text = text[len(prefix):]
+                    row[key] = unquote(text) if key == "phone" else text
+            if row:
+                contacts.append(row)
+        if contacts:
+            data["contact"] = contacts
+        for row in data.get("publisher") or []:
+            for key in [k for k, v in row.items() if k == "identifier" or v in ("", None)]:
+                del row[key]
+        # distributions: accessURL is the resource URL, codes for format and media type
+        licences = []
+        for resource in data.get("resources", []):
+            resource["url"] = resource.get("access_url") or resource.get("url")
+            for key in ("access_url", "uri", "distribution_ref"):
+                resource.pop(key, None)
+            if str(resource.get("format", "")).startswith(FILE_TYPE):
+                resource["format"] = resource["format"][len(FILE_TYPE):]
+            mimetype = str(resource.get("mimetype") or "")
+            for prefix in (IANA, IANA.replace("https:", "http:")):
+                if mimetype.startswith(prefix):
+                    resource["mimetype"] = mimetype[len(prefix):]
+            ref_uri = self._distribution_ref(ref, resource)
+            if ref_uri is not None:
+                text = self.g.value(ref_uri, DCATDE.licenseAttributionByText)
+                if text is not None:
+                    resource["license_attribution_by_text"] = str(text)
+                if not resource.get("availability"):
+                    planned = self._first_uri(ref_uri, DCATDE.plannedAvailability)
+                    if planned:
+                        resource["availability"] = planned
+            for service in resource.get("access_services") or []:
+                if isinstance(service.get("endpoint_url"), list):
+                    service["endpoint_url"] = (service["endpoint_url"] or [""])[0]
+                for key in [k for k in service if k not in
+                            ("title", "endpoint_url", "endpoint_description")]:
+                    del service[key]
+            if resource.get("license"):
+                licences.append(resource["license"])
+        # the dataset's licence: its own dct:license, else its distributions' one
+        own = self._first_uri(ref, DCTERMS.license)
+        if own:
+            data["license_id"] = own
+        elif licences and not data.get("license_id"):
+            data["license_id"] = max(set(licences), key=licences.count)
+        for resource in data.get("resources", []):
+            if resource.get("license") == data.get("license_id"):
+                del resource["license"]  # inherited, not a licence of its own
+        # extras the schema has no place for (dataset URI, spatial mirror, homepage)
+        data["extras"] = [e for e in data.get("extras", [])
+                          if e.get("key") not in ("spatial_uri", "uri", "homepage")]
+        if not data["extras"]:
+            del data["extras"]
+
+    def _distribution_ref(self, dataset_ref, resource):
+        wanted = resource.get("url")
+        for dist in self.g.objects(dataset_ref, DCAT.distribution):
+            if str(self.g.value(dist, DCAT.accessURL) or "") == wanted:
+                return dist
+        return None
 
     # ------------------------------------------------------------ helpers
 
@@ -99,6 +231,8 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
 
     def _dcatde_dataset(self, data, ref):
         g = self.g
+        # the dataset's own licence (distributions without one inherit it)
+        self._uri(ref, DCTERMS.license, data.get("license_id"), DCTERMS.LicenseDocument)
         # ckanext-dcat percent-encodes "(" and ")" in URIs; the ADMS type
         # ".../PrivateIndividual(s)" must stay as the vocabulary spells it.
         for agent, kind in list(g.subject_objects(DCTERMS.type)):
@@ -133,9 +267,9 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
                 g.add((node, VCARD.hasEmail, URIRef("mailto:" + row["email"])))
             if row.get("url"):
                 g.add((node, VCARD.hasURL, URIRef(row["url"])))
-            if row.get("phone"):
+            if row.get("phone"):  # the number as typed, spaces percent-encoded
                 g.add((node, VCARD.hasTelephone,
-                       URIRef("tel:" + "".join(row["phone"].split()))))
+                       URIRef("tel:" + quote(row["phone"].strip(), safe="+-().,/"))))
         for field, predicate, deprecated in (("originator", GEODCATAP.originator, DCATDE.originator),
                                              ("custodian", GEODCATAP.custodian, DCATDE.maintainer)):
             for row in data.get(field) or []:

@@ -99,6 +99,8 @@ def _parse_date(text: str) -> tuple[str, tuple, tuple]:
             raise ValueError(text)
         if second is None:  # xsd:dateTime needs seconds: 12:00 -> 12:00:00
             text = f"{year}-{month}-{day}T{hour}:{minute}:00{zone or ''}"
+        if zone in ("+00:00", "-00:00"):  # XSD's canonical UTC form (RDF writes +00:00)
+            text = text[:-6] + "Z"
     if month is None:
         last = (y, 12, 31)
     elif day is None:
