@@ -48,6 +48,13 @@ FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 IANA = "https://www.iana.org/assignments/media-types/"
 LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 LOCAL_AUTHORITY = "http://purl.org/adms/publishertype/LocalAuthority"
+# namespaces of DCAT-AP.de 1.0 / 1.0.1 that documents still use
+LEGACY_DCATDE = ("http://dcat-ap.de/def/dcatde/1_0/", "http://dcat-ap.de/def/dcatde/1.0.1/",
+                 "http://dcat-ap.de/def/dcatde/1.0/")
+# deprecated ADMS status list -> EU distribution status (DCAT-AP.de 3.0)
+ADMS_STATUS = {"Completed": "COMPLETED", "Deprecated": "DEPRECATED",
+               "UnderDevelopment": "DEVELOP", "Withdrawn": "WITHDRAWN"}
+DISTRIBUTION_STATUS = "http://publications.europa.eu/resource/authority/distribution-status/"
 
 EU_THEME_SCHEME_TITLES = {"de": "Datenthemen der EU", "en": "EU data themes"}
 
@@ -76,6 +83,7 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
                 self.g.add((ref, DCTERMS.title, Literal(title, lang=lang)))
 
     def parse_dataset(self, dataset_dict, dataset_ref):
+        self._upgrade_legacy_terms()
         dataset_dict = super().parse_dataset(dataset_dict, dataset_ref)
         scheme = categories.current()
         found = []
@@ -95,6 +103,19 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         return dataset_dict
 
     # ------------------------------------------------------------ parsing
+
+    def _upgrade_legacy_terms(self):
+        """Rewrite, once per graph, terms of the DCAT-AP.de 1.0 namespaces to
+        the current ``dcatde:`` namespace."""
+        if getattr(self.g, "_smartcity_upgraded", False):
+            return
+        for s, p, o in list(self.g):
+            for old in LEGACY_DCATDE:
+                if str(p).startswith(old):
+                    self.g.remove((s, p, o))
+                    self.g.add((s, DCATDE[str(p)[len(old):]], o))
+                    break
+        self.g._smartcity_upgraded = True
 
     def _first_uri(self, subject, *predicates):
         for predicate in predicates:
@@ -176,6 +197,11 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
             resource["url"] = resource.get("access_url") or resource.get("url")
             for key in ("access_url", "uri", "distribution_ref"):
                 resource.pop(key, None)
+            status = str(resource.get("status") or "")
+            if status.startswith("http://purl.org/adms/status/"):
+                successor = ADMS_STATUS.get(status.rsplit("/", 1)[-1])
+                if successor:
+                    resource["status"] = DISTRIBUTION_STATUS + successor
             if str(resource.get("format", "")).startswith(FILE_TYPE):
                 resource["format"] = resource["format"][len(FILE_TYPE):]
             mimetype = str(resource.get("mimetype") or "")
