@@ -4,7 +4,8 @@ from __future__ import annotations
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
-from . import categories, category_pages, cli, facets, helpers, licenses, validators, views
+from . import (categories, category_pages, cli, facets, helpers, licenses, profiles,
+               validators, views)
 from .logic import action, auth
 from .search import backend
 
@@ -45,6 +46,7 @@ class SmartcityPlugin(plugins.SingletonPlugin):
     def configure(self, config):
         licenses.install(config)
         categories.current()  # validate the category files at start-up (errors are logged)
+        profiles.clamp_catalogue_page_size(config)
 
     def get_blueprint(self):
         return views.get_blueprints() + category_pages.get_blueprints()

@@ -29,6 +29,7 @@ Built on ckanext-dcat's ``EuropeanDCATAP3Profile``. What it adds:
 from __future__ import annotations
 
 import json
+import logging
 from urllib.parse import quote, unquote
 
 from rdflib import BNode, Literal, Namespace, URIRef
@@ -39,6 +40,8 @@ from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import resource_uri
 
 from ckanext.smartcity import categories, facets, vocab
+
+log = logging.getLogger(__name__)
 
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
@@ -57,6 +60,19 @@ ADMS_STATUS = {"Completed": "COMPLETED", "Deprecated": "DEPRECATED",
 DISTRIBUTION_STATUS = "http://publications.europa.eu/resource/authority/distribution-status/"
 
 EU_THEME_SCHEME_TITLES = {"de": "Datenthemen der EU", "en": "EU data themes"}
+
+
+def clamp_catalogue_page_size(config) -> None:
+    """ckanext-dcat pages the catalogue by ``ckanext.dcat.datasets_per_page``
+    but CKAN caps every search at ``ckan.search.rows_max``: with a larger
+    page size each page would silently lose the datasets above the cap
+    (the next page starts after them). Clamp the page size instead, loudly."""
+    per_page = tk.asint(config.get("ckanext.dcat.datasets_per_page") or 100)
+    rows_max = tk.asint(config.get("ckan.search.rows_max") or 1000)
+    if per_page > rows_max:
+        log.warning("ckanext.dcat.datasets_per_page = %s exceeds ckan.search.rows_max = %s; "
+                    "the catalogue is paged by %s datasets", per_page, rows_max, rows_max)
+        config["ckanext.dcat.datasets_per_page"] = rows_max
 
 
 class DCATAPDEProfile(EuropeanDCATAP3Profile):
