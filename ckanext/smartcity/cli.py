@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from . import categories, demo, migrate as migration
+from . import categories, demo, export as exporter, migrate as migration
 
 
 @click.group(name="smartcity", short_help="Smart City catalogue commands")
@@ -76,6 +76,26 @@ def check_categories(path: str | None):
         raise SystemExit(1)
     click.echo(f"{path or 'shipped scheme'}: OK, {len(scheme.concepts)} categories, "
                f"{len(scheme.top)} top categories")
+
+
+@smartcity.command(name="export")
+@click.option("--format", "fmt", type=click.Choice(exporter.FORMATS), default="ttl",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default="-",
+              help="File to write (default: standard output)")
+def export(fmt: str, output: str):
+    """Write the whole catalogue (public datasets) as DCAT-AP.de RDF, streamed
+    dataset by dataset (linear time, flat memory)."""
+    import sys
+    import time
+    started = time.monotonic()
+    if output == "-":
+        count = exporter.write(sys.stdout, fmt)
+    else:
+        with open(output, "w", encoding="utf-8") as handle:
+            count = exporter.write(handle, fmt)
+    click.echo(f"{count} datasets exported as {fmt} in {time.monotonic() - started:.1f} s",
+               err=True)
 
 
 def get_commands():

@@ -1,0 +1,61 @@
+"""``ckan smartcity export``: the whole catalogue, streamed dataset by
+dataset, carries exactly the triples the profiles give when the catalogue
+is built as one graph (the slow, quadratic path), in every format, across
+search pages."""
+import io
+
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic, graph_diff, to_isomorphic
+from rdflib.namespace import DCAT, RDF
+
+from ckan.tests import factories, helpers
+
+from ckanext.dcat.processors import RDFSerializer
+from ckanext.smartcity import demo, export
+from tests.schema.test_dataset_api import full_dataset, org, steward  # noqa: F401 (fixtures)
+from tests.shacl import violations
+
+pytestmark = pytest.mark.usefixtures("clean_db")
+
+
+@pytest.fixture
+def portal(steward, org):
+    demo.load(steward["user"]["name"])
+    helpers.call_action("package_create", context=dict(steward["context"]),
+                        **full_dataset(org, smartcity_category=["radverkehr"]))
+    return 10
+
+
+def one_graph():
+    """The plain path: every dataset through the profiles into one graph."""
+    serializer = RDFSerializer()
+    ref = serializer.graph_from_catalog({})
+    for dataset in export.datasets():
+        serializer.g.add((ref, DCAT.dataset, serializer.graph_from_dataset(dataset)))
+    return serializer.g
+
+
+@pytest.mark.parametrize("fmt, parser", [("nt", "nt"), ("ttl", "turtle"), ("rdf", "xml"),
+                                         ("jsonld", "json-ld")])
+def test_export_has_the_same_triples_as_the_one_graph_path(portal, fmt, parser):
+    out = io.StringIO()
+    assert export.write(out, fmt, page_size=4) == portal   # three search pages
+    exported = Graph().parse(data=out.getvalue(), format=parser)
+    expected = one_graph()
+    assert len(set(exported.subjects(RDF.type, DCAT.Dataset))) == portal
+    if not isomorphic(exported, expected):
+        _both, only_exported, only_expected = graph_diff(to_isomorphic(exported),
+                                                         to_isomorphic(expected))
+        pytest.fail(f"only in export: {sorted(only_exported)[:5]}\n"
+                    f"only in one graph: {sorted(only_expected)[:5]}")
+
+
+def test_export_conforms_and_cli_writes_a_file(cli, portal, tmp_path):
+    from ckan.cli.cli import ckan
+    target = tmp_path / "katalog.ttl"
+    result = cli.invoke(ckan, ["smartcity", "export", "--format", "ttl", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert f"{portal} datasets exported as ttl" in result.output
+    graph = Graph().parse(str(target), format="turtle")
+    assert violations(graph) == []
