@@ -277,11 +277,14 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         self._uri(ref, DCTERMS.license, data.get("license_id"), DCTERMS.LicenseDocument)
         # ckanext-dcat percent-encodes "(" and ")" in URIs; the ADMS type
         # ".../PrivateIndividual(s)" must stay as the vocabulary spells it.
-        for agent, kind in list(g.subject_objects(DCTERMS.type)):
-            if isinstance(kind, URIRef) and unquote(kind) != str(kind) \
-                    and vocab.find("adms-publisher-type", unquote(kind)):
-                g.remove((agent, DCTERMS.type, kind))
-                g.add((agent, DCTERMS.type, URIRef(unquote(kind))))
+        # (only this dataset's publishers: a scan of the whole graph per
+        # dataset would make a catalogue page quadratic)
+        for agent in list(g.objects(ref, DCTERMS.publisher)):
+            for kind in list(g.objects(agent, DCTERMS.type)):
+                if isinstance(kind, URIRef) and unquote(kind) != str(kind) \
+                        and vocab.find("adms-publisher-type", unquote(kind)):
+                    g.remove((agent, DCTERMS.type, kind))
+                    g.add((agent, DCTERMS.type, URIRef(unquote(kind))))
         self._uri(ref, DCATDE.contributorID, data.get("contributor_id"))
         self._uri(ref, DCATDE.politicalGeocodingLevelURI, data.get("political_geocoding_level"))
         for region in facets.values(data.get("political_geocoding")):
