@@ -46,6 +46,8 @@ MAPPINGS = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch,
 # A category implies an EU data theme it matches exactly, closely or broadly
 # ("Radverkehr" broadMatch TRAN); a related theme is not implied.
 THEME_RELATIONS = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch)
+MAX_FILE_BYTES = 2 * 1024 * 1024   # a town file is a few KB; refuse anything absurd
+MAX_CONCEPTS = 2000
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\Z")
 
 
@@ -223,6 +225,16 @@ def build_scheme(graph: Graph, source: str) -> Scheme:
         problems.append(f"<{uri}>: nicht im Schema / not in the scheme <{SCHEME}> "
                         "(skos:inScheme fehlt / missing)")
     uris = {str(u) for u in members}
+    if len(uris) > MAX_CONCEPTS:
+        raise CategoryError(source, [f"{len(uris)} Konzepte, höchstens {MAX_CONCEPTS} / "
+                                     f"{len(uris)} concepts, at most {MAX_CONCEPTS}"])
+    notations: dict[str, str] = {}
+    for uri in sorted(uris):
+        for notation in graph.objects(URIRef(uri), SKOS.notation):
+            if str(notation) in notations and notations[str(notation)] != uri:
+                problems.append(f"<{uri}>: Notation „{notation}“ doppelt (auch "
+                                f"<{notations[str(notation)]}>) / duplicate notation")
+            notations.setdefault(str(notation), uri)
 
     broader: dict[str, list[str]] = {u: [] for u in uris}
     for s, o in graph.subject_objects(SKOS.broader):
@@ -360,8 +372,12 @@ def load(path: str | None = None) -> Scheme:
     source = BASE_FILE
     if path:
         try:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
+            with open(path, "rb") as fh:
+                raw = fh.read(MAX_FILE_BYTES + 1)
+            if len(raw) > MAX_FILE_BYTES:
+                raise CategoryError(path, [f"größer als {MAX_FILE_BYTES} Bytes / "
+                                           f"larger than {MAX_FILE_BYTES} bytes"])
+            text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise CategoryError(path, [f"nicht lesbar / not readable: {exc}"]) from None
         graph = merge(graph, _parse(text, path))

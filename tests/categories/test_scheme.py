@@ -157,6 +157,8 @@ kat:radverkehr skos:prefLabel "Fahrradstadt Moers"@de ;
         skos:prefLabel "Noch einmal"@de .""",
      "duplicate id"),
     ("kat:radverkehr skos:prefLabel \"kaputt .", "kein gültiges Turtle / not valid Turtle"),
+    ("kat:parken skos:notation \"01.02\" .", "duplicate notation"),
+    ("<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>", "not valid Turtle"),
 ])
 def test_invalid_town_file_is_refused_with_the_problem_named(tmp_path, body, problem):
     town = tmp_path / "town.ttl"
@@ -217,3 +219,23 @@ def test_check_command_lists_the_problems_of_a_town_file(cli, tmp_path):
     result = cli.invoke(ckan, ["smartcity", "check-categories", str(town)])
     assert result.exit_code == 0, result.output
     assert "OK, 57 categories, 10 top categories" in result.output
+
+
+def test_oversized_town_file_is_refused_without_reading_it_all(tmp_path):
+    town = tmp_path / "huge.ttl"
+    town.write_bytes(PREFIXES.encode() + b"# " + b"x" * categories.MAX_FILE_BYTES)
+    with pytest.raises(categories.CategoryError) as raised:
+        categories.load(str(town))
+    assert "larger than" in str(raised.value)
+
+
+def test_too_many_concepts_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(categories, "MAX_CONCEPTS", 60)
+    town = tmp_path / "many.ttl"
+    town.write_text(PREFIXES + "".join(
+        f"<https://daten.moers.de/k/c{i}> a skos:Concept ; skos:inScheme "
+        f"<https://w3id.org/ckanext-smartcity/kategorien> ; skos:broader kat:energie ; "
+        f"skos:prefLabel \"K {i}\"@de .\n" for i in range(5)), encoding="utf-8")
+    with pytest.raises(categories.CategoryError) as raised:
+        categories.load(str(town))
+    assert "62 concepts, at most 60" in str(raised.value)
