@@ -1,0 +1,1 @@
+"""Harvesting DCAT-AP.de sources: hardened fetching (``fetch``)."""

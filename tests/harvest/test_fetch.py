@@ -1,0 +1,200 @@
+"""Hardened fetching of DCAT-AP.de sources (SECURITY-CASES H1-H10), against
+a real HTTP server on 127.0.0.1 that plays the hostile source. The policy
+allow-lists 127.0.0.1 only, as a portal operator would allow one partner."""
+import ipaddress
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from ckanext.smartcity.harvest import fetch as f
+
+TURTLE = b"""@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+<http://example.org/ds/1> a dcat:Dataset ; dct:title "Radwege" .
+"""
+LOCAL = f.Policy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),),
+                 connect_timeout=2, read_timeout=1, deadline=5, max_bytes=100_000)
+
+
+class Source:
+    """Routes: path -> (status, headers, body | callable(handler))."""
+
+    def __init__(self):
+        self.routes, self.requests = {}, []
+        source = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                source.requests.append(self.path)
+                status, headers, body = source.routes.get(self.path, (404, {}, b""))
+                if callable(body):
+                    return body(self)
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                if "Content-Length" not in headers:
+                    self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def add(self, path, body, media="text/turtle", status=200, **headers):
+        self.routes[path] = (status, {"Content-Type": media, **headers}, body)
+
+
+@pytest.fixture
+def source():
+    s = Source()
+    yield s
+    s.server.shutdown()
+
+
+def test_allow_listed_source_is_fetched_and_parsed(source):
+    source.add("/catalog.ttl", TURTLE)
+    graph = f.parse(f.fetch(source.base + "/catalog.ttl", "ttl", LOCAL), "ttl")
+    assert len(graph) == 2
+
+
+def test_loopback_is_refused_without_allow_list_and_nothing_is_requested(source):
+    source.add("/catalog.ttl", TURTLE)
+    with pytest.raises(f.FetchError, match="private or local address"):
+        f.fetch(source.base + "/catalog.ttl", "ttl", f.Policy())
+    assert source.requests == []
+
+
+PRIVATE = "private or local address"
+NOT_HTTP = "only http"
+
+
+@pytest.mark.parametrize("url, reason", [
+    ("http://[::1]/", PRIVATE), ("http://10.0.0.1/", PRIVATE),
+    ("http://169.254.169.254/latest/meta-data/", PRIVATE), ("http://2130706433/", PRIVATE),
+    ("http://[::ffff:127.0.0.1]/", PRIVATE), ("http://127.0.0.2/", PRIVATE),
+    ("http://localhost/", PRIVATE),
+    ("http://0.0.0.0/", PRIVATE), ("http://192.168.1.1/", PRIVATE),
+    ("ftp://example.org/catalog.ttl", NOT_HTTP), ("gopher://example.org/", NOT_HTTP),
+    ("file:///etc/passwd", NOT_HTTP), ("/etc/passwd", NOT_HTTP), ("../../ckan.ini", NOT_HTTP),
+])
+def test_ssrf_targets_are_refused_before_connecting(url, reason):
+    """With no allow-list, as a portal runs by default."""
+    with pytest.raises(f.FetchError, match=reason):
+        f.fetch(url, "ttl", f.Policy())
+
+
+def test_every_redirect_hop_is_checked(source):
+    source.add("/start", b"", status=302, Location="http://169.254.169.254/latest/")
+    with pytest.raises(f.FetchError, match="private or local"):
+        f.fetch(source.base + "/start", "ttl", LOCAL)
+    source.add("/a", b"", status=302, Location="/b")
+    source.add("/b", TURTLE)
+    assert f.fetch(source.base + "/a", "ttl", LOCAL).url == source.base + "/b"
+    source.add("/loop", b"", status=302, Location="/loop")
+    with pytest.raises(f.FetchError, match="redirects"):
+        f.fetch(source.base + "/loop", "ttl", LOCAL)
+
+
+def test_format_is_pinned_per_source(source):
+    source.add("/catalog", b'{"@id": "x"}', media="application/ld+json")
+    with pytest.raises(f.FetchError, match="answered application/ld\\+json, the source is set to ttl"):
+        f.fetch(source.base + "/catalog", "ttl", LOCAL)
+
+
+@pytest.mark.parametrize("body", [
+    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">&x;</rdf:RDF>',
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i else b"&lol;") * 10)
+        for i in range(1, 10)) + b']><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-'
+    b'syntax-ns#">&lol9;</rdf:RDF>',
+])
+def test_doctype_and_entities_are_refused_before_parsing(source, body):
+    source.add("/catalog.rdf", body, media="application/rdf+xml")
+    started = time.monotonic()
+    with pytest.raises(f.FetchError, match="DOCTYPE") as refused:
+        f.parse(f.fetch(source.base + "/catalog.rdf", "rdf", LOCAL), "rdf")
+    assert time.monotonic() - started < 2
+    assert "passwd" not in str(refused.value) and "lol" not in str(refused.value)
+
+
+@pytest.mark.parametrize("context", ['"{base}/context.jsonld"', '["{base}/context.jsonld"]',
+                                     '"http://169.254.169.254/latest/meta-data/"',
+                                     '"file:///etc/passwd"'])
+def test_remote_json_ld_contexts_are_never_fetched(source, context):
+    source.add("/context.jsonld", b'{"@context": {}}', media="application/ld+json")
+    body = ('{"@context": %s, "@id": "http://example.org/ds/1", "title": "x"}'
+            % context.format(base=source.base)).encode()
+    source.add("/catalog.jsonld", body, media="application/ld+json")
+    with pytest.raises(f.FetchError, match="remote JSON-LD contexts"):
+        f.parse(f.fetch(source.base + "/catalog.jsonld", "jsonld", LOCAL), "jsonld")
+    assert source.requests == ["/catalog.jsonld"]
+
+
+def test_size_cap_stops_an_endless_stream_and_a_lying_length(source):
+    def endless(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/turtle")
+        handler.end_headers()
+        try:
+            for _ in range(10_000):
+                handler.wfile.write(b"# padding " * 1000)
+        except OSError:
+            pass
+    source.routes["/endless"] = (200, {}, endless)
+    with pytest.raises(f.FetchError, match="larger than 100000 bytes"):
+        f.fetch(source.base + "/endless", "ttl", LOCAL)
+    source.add("/big", TURTLE, **{"Content-Length": "999999999"})
+    with pytest.raises(f.FetchError, match="larger than"):
+        f.fetch(source.base + "/big", "ttl", LOCAL)
+
+
+def test_slow_server_hits_the_read_timeout(source):
+    def slow(handler):
+        time.sleep(3)
+    source.routes["/slow"] = (200, {}, slow)
+    started = time.monotonic()
+    with pytest.raises(f.FetchError, match="did not answer in time"):
+        f.fetch(source.base + "/slow", "ttl", LOCAL)
+    assert time.monotonic() - started < 2.5
+
+
+@pytest.mark.parametrize("body, fmt, media", [
+    (b"\xff\xfe not utf-8 \xc3", "ttl", "text/turtle"),
+    (b"<http://a> <http://b> " + b"[ <http://c> " * 3000 + b"]" * 3000 + b" .", "ttl", "text/turtle"),
+    (b"[" * 5000 + b"]" * 5000, "jsonld", "application/ld+json"),
+    (b'"just a string"', "jsonld", "application/ld+json"),
+    (b"GEHEIM-1234 this is not turtle", "ttl", "text/turtle"),
+])
+def test_malformed_documents_give_a_clean_error_without_their_content(source, body, fmt, media):
+    source.add("/bad", body, media=media)
+    with pytest.raises(f.FetchError) as refused:
+        f.parse(f.fetch(source.base + "/bad", fmt, LOCAL), fmt)
+    assert "GEHEIM" not in str(refused.value)
+
+
+def _page(base, path, following=None):
+    hydra = (f'<{base}{path}> a <http://www.w3.org/ns/hydra/core#PagedCollection> ; '
+             f'<http://www.w3.org/ns/hydra/core#next> <{following}> .\n' if following else "")
+    return TURTLE.replace(b"/ds/1", path.encode()) + hydra.encode()
+
+
+def test_pages_are_followed_once_on_the_same_origin(source):
+    base = source.base
+    source.add("/p1", _page(base, "/p1", base + "/p2"))
+    source.add("/p2", _page(base, "/p2", base + "/p3"))
+    source.add("/p3", _page(base, "/p3"))
+    assert len(list(f.pages(base + "/p1", "ttl", LOCAL))) == 3
+    source.add("/p3", _page(base, "/p3", base + "/p1"))
+    with pytest.raises(f.FetchError, match="page loop"):
+        list(f.pages(base + "/p1", "ttl", LOCAL))
+    source.add("/p3", _page(base, "/p3", "http://example.org/p4"))
+    with pytest.raises(f.FetchError, match="another origin"):
+        list(f.pages(base + "/p1", "ttl", LOCAL))
