@@ -126,6 +126,8 @@ def test_doctype_and_entities_are_refused_before_parsing(source, body):
 
 
 @pytest.mark.parametrize("context", ['"{base}/context.jsonld"', '["{base}/context.jsonld"]',
+                                     '{{"@import": "{base}/context.jsonld"}}',
+                                     '[{{"dct": "http://purl.org/dc/terms/"}}, "{base}/context.jsonld"]',
                                      '"http://169.254.169.254/latest/meta-data/"',
                                      '"file:///etc/passwd"'])
 def test_remote_json_ld_contexts_are_never_fetched(source, context):

@@ -204,6 +204,8 @@ def _remote_contexts(value) -> bool:
             if key == "@context" and (isinstance(item, str) or (
                     isinstance(item, list) and any(isinstance(i, str) for i in item))):
                 return True
+            if key == "@import":  # JSON-LD 1.1: a context that loads another one
+                return True
             if _remote_contexts(item):
                 return True
     elif isinstance(value, list):
