@@ -190,11 +190,12 @@ def merge(base: Graph, extra: Graph) -> Graph:
     merged = Graph()
     for prefix, ns in base.namespaces():
         merged.bind(prefix, ns, override=True)
-    replaced = {(s, p, getattr(o, "language", None))
-                for s, p, o in extra
+    def lang(o):  # an untagged label counts as German, as everywhere here
+        return (getattr(o, "language", None) or "de").lower() if isinstance(o, Literal) else None
+    replaced = {(s, p, lang(o)) for s, p, o in extra
                 if p in (SKOS.prefLabel, SKOS.definition, SC.icon)}
     for s, p, o in base:
-        if (s, p, getattr(o, "language", None)) not in replaced:
+        if (s, p, lang(o)) not in replaced:
             merged.add((s, p, o))
     for triple in extra:
         merged.add(triple)
@@ -262,7 +263,7 @@ def build_scheme(graph: Graph, source: str) -> Scheme:
             problems.append(f"<{uri}>: mehr als ein übergeordnetes Konzept / "
                             "more than one broader concept")
         labels = [o for o in graph.objects(URIRef(uri), SKOS.prefLabel) if isinstance(o, Literal)]
-        german = [o for o in labels if (o.language or "").lower() == "de"]
+        german = [o for o in labels if (o.language or "de").lower() == "de"]
         if not german or not str(german[0]).strip():
             problems.append(f"<{uri}>: keine deutsche Bezeichnung (skos:prefLabel@de) / "
                             "no German label")
@@ -310,14 +311,12 @@ def build_scheme(graph: Graph, source: str) -> Scheme:
         if broader[uri]:
             children[broader[uri][0]].append(uri)
     order: list[str] = []
-
-    def walk(uri: str):
-        order.append(uri)
-        for child in sorted(children[uri], key=sort_key):
-            walk(child)
     tops = sorted((u for u in uris if not broader[u]), key=sort_key)
-    for top in tops:
-        walk(top)
+    stack = list(reversed(tops))  # depth first, without recursion (deep chains)
+    while stack:
+        uri = stack.pop()
+        order.append(uri)
+        stack.extend(reversed(sorted(children[uri], key=sort_key)))
 
     concepts = {}
     for uri in order:
@@ -419,7 +418,9 @@ def current() -> Scheme:
         try:
             scheme = load(path)
             _state.update(scheme=scheme, error=None)
-        except CategoryError as exc:
+        except Exception as exc:  # a broken file must never take the portal down
+            if not isinstance(exc, CategoryError):
+                exc = CategoryError(path or BASE_FILE, [f"{type(exc).__name__}: {exc}"[:300]])
             log.error("Smart City categories: %s — the last good vocabulary stays in use", exc)
             _state["error"] = exc
             if _state["scheme"] is None:

@@ -99,19 +99,27 @@ def graphs(profiles: list[str] | None = None, page_size: int | None = None) -> I
 
 
 def _turtle_body(graph: Graph) -> str:
+    """The statements of a Turtle document without its prefix header (only
+    the leading header block: a literal may contain a line that starts with
+    "@prefix", and only "\\n" ends a line)."""
     text = graph.serialize(format="turtle")
-    lines = text.splitlines()
-    for line in lines:
-        if line.startswith("@prefix") and line.split()[1].rstrip(":") not in PREFIXES:
-            raise ExportError(f"unexpected namespace in Turtle output: {line}")
-    return "\n".join(line for line in lines if not line.startswith("@prefix")).strip() + "\n\n"
+    lines = text.split("\n")
+    start = 0
+    while start < len(lines) and (lines[start].startswith("@prefix ") or not lines[start].strip()):
+        parts = lines[start].split()
+        if parts and parts[1].rstrip(":") not in PREFIXES:
+            raise ExportError(f"unexpected namespace in Turtle output: {lines[start]}")
+        start += 1
+    return "\n".join(lines[start:]).strip() + "\n\n"
 
 
 def _xml_body(graph: Graph) -> str:
     text = graph.serialize(format="xml")
     match = _XML_ROOT.search(text)
     if match is None:
-        return ""
+        if "<rdf:RDF" in text and "/>" in text.split("<rdf:RDF", 1)[1][:2000] and len(graph) == 0:
+            return ""
+        raise ExportError("RDF/XML output without an rdf:RDF element")
     for prefix, uri in _XMLNS.findall(text[:match.start(1)]):
         if prefix == "rdf":
             continue

@@ -210,6 +210,7 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         # distributions: accessURL is the resource URL, codes for format and media type
         licences = []
         for resource in data.get("resources", []):
+            ref_uri = self._distribution_ref(ref, resource)
             resource["url"] = resource.get("access_url") or resource.get("url")
             for key in ("access_url", "uri", "distribution_ref"):
                 resource.pop(key, None)
@@ -224,7 +225,6 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
             for prefix in (IANA, IANA.replace("https:", "http:")):
                 if mimetype.startswith(prefix):
                     resource["mimetype"] = mimetype[len(prefix):]
-            ref_uri = self._distribution_ref(ref, resource)
             if ref_uri is not None:
                 text = self.g.value(ref_uri, DCATDE.licenseAttributionByText)
                 if text is not None:
@@ -246,7 +246,8 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         if own:
             data["license_id"] = own
         elif licences and not data.get("license_id"):
-            data["license_id"] = max(set(licences), key=licences.count)
+            # most frequent; ties go to the first in the document (stable between runs)
+            data["license_id"] = max(dict.fromkeys(licences), key=licences.count)
         for resource in data.get("resources", []):
             if resource.get("license") == data.get("license_id"):
                 del resource["license"]  # inherited, not a licence of its own
@@ -257,9 +258,10 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
             del data["extras"]
 
     def _distribution_ref(self, dataset_ref, resource):
-        wanted = resource.get("url")
+        """The distribution node the EU profile parsed ``resource`` from."""
+        wanted = resource.get("distribution_ref")
         for dist in self.g.objects(dataset_ref, DCAT.distribution):
-            if str(self.g.value(dist, DCAT.accessURL) or "") == wanted:
+            if str(dist) == wanted or (isinstance(dist, BNode) and f"_:{dist}" == wanted):
                 return dist
         return None
 

@@ -239,3 +239,20 @@ def test_too_many_concepts_are_refused(tmp_path, monkeypatch):
     with pytest.raises(categories.CategoryError) as raised:
         categories.load(str(town))
     assert "62 concepts, at most 60" in str(raised.value)
+
+
+def test_untagged_town_label_replaces_the_german_one(tmp_path):
+    town = tmp_path / "town.ttl"
+    town.write_text(PREFIXES + 'kat:radverkehr skos:prefLabel "Fahrradverkehr" .\n', encoding="utf-8")
+    assert categories.load(str(town)).find("radverkehr").labels["de"] == "Fahrradverkehr"
+
+
+def test_a_deep_broader_chain_loads(tmp_path):
+    town = tmp_path / "deep.ttl"
+    chain = ["kat:energie"] + [f"<https://daten.moers.de/k/c{i}>" for i in range(1500)]
+    town.write_text(PREFIXES + "".join(
+        f"{chain[i + 1]} a skos:Concept ; skos:inScheme <https://w3id.org/ckanext-smartcity/kategorien> ;"
+        f" skos:broader {chain[i]} ; skos:prefLabel \"K {i}\"@de .\n" for i in range(1500)),
+        encoding="utf-8")
+    scheme = categories.load(str(town))
+    assert len(scheme.ancestors("https://daten.moers.de/k/c1499")) == 1500  # c1498..c0, energie

@@ -128,6 +128,7 @@ def test_doctype_and_entities_are_refused_before_parsing(source, body):
 @pytest.mark.parametrize("context", ['"{base}/context.jsonld"', '["{base}/context.jsonld"]',
                                      '{{"@import": "{base}/context.jsonld"}}',
                                      '[{{"dct": "http://purl.org/dc/terms/"}}, "{base}/context.jsonld"]',
+                                     '[["{base}/context.jsonld"]]',
                                      '"http://169.254.169.254/latest/meta-data/"',
                                      '"file:///etc/passwd"'])
 def test_remote_json_ld_contexts_are_never_fetched(source, context):
@@ -200,3 +201,61 @@ def test_pages_are_followed_once_on_the_same_origin(source):
     source.add("/p3", _page(base, "/p3", "http://example.org/p4"))
     with pytest.raises(f.FetchError, match="another origin"):
         list(f.pages(base + "/p1", "ttl", LOCAL))
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::a00:1", "64:ff9b:1::7f00:1", "2002:7f00:1::",
+                                     "::127.0.0.1", "::ffff:0a00:0001", "fec0::1", "fe80::1",
+                                     "fc00::1"])
+def test_ipv6_forms_of_private_ipv4_addresses_are_not_public(address):
+    assert not f._public_or_allowed(address, f.Policy())
+
+
+def test_public_addresses_pass():
+    assert f._public_or_allowed("93.184.216.34", f.Policy())
+    assert f._public_or_allowed("2a00:1450:4001:82b::200e", f.Policy())
+
+
+def test_truncated_body_is_an_error(source):
+    def short(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/turtle")
+        handler.send_header("Content-Length", "1000")
+        handler.end_headers()
+        handler.wfile.write(TURTLE[:40])
+    source.routes["/short"] = (200, {}, short)
+    with pytest.raises(f.FetchError, match="cut off"):
+        f.fetch(source.base + "/short", "ttl", LOCAL)
+
+
+def test_deadline_holds_against_trickled_headers(source):
+    def trickle(handler):
+        try:
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100:
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass
+    source.routes["/trickle"] = (200, {}, trickle)
+    policy = f.Policy(allowed_networks=LOCAL.allowed_networks, read_timeout=1, deadline=1.5)
+    started = time.monotonic()
+    with pytest.raises(f.FetchError, match="longer than"):
+        f.fetch(source.base + "/trickle", "ttl", policy)
+    assert time.monotonic() - started < 3
+
+
+def test_over_long_literals_are_refused_before_parsing(source):
+    body = b'<http://a> <http://b> "' + b"x" * (f.MAX_LINE_BYTES + 10) + b'" .\n'
+    source.add("/long.nt", body, media="application/n-triples")
+    policy = f.Policy(allowed_networks=LOCAL.allowed_networks, max_bytes=10_000_000)
+    with pytest.raises(f.FetchError, match="line longer than"):
+        f.parse(f.fetch(source.base + "/long.nt", "nt", policy), "nt")
+    body = b'<http://a> <http://b> """' + b"x\n" * (f.MAX_LINE_BYTES // 2 + 10) + b'""" .\n'
+    source.add("/long.ttl", body)
+    with pytest.raises(f.FetchError, match="literal longer than"):
+        f.parse(f.fetch(source.base + "/long.ttl", "ttl", policy), "ttl")
+
+
+def test_non_ascii_paths_are_fetched(source):
+    source.add("/datens%C3%A4tze", TURTLE)
+    assert f.fetch(source.base + "/datensätze", "ttl", LOCAL).body == TURTLE

@@ -23,7 +23,9 @@ pytestmark = pytest.mark.usefixtures("clean_db")
 def portal(steward, org):
     demo.load(steward["user"]["name"])
     helpers.call_action("package_create", context=dict(steward["context"]),
-                        **full_dataset(org, smartcity_category=["radverkehr"]))
+                        **full_dataset(org, smartcity_category=["radverkehr"],
+                                       # a line of the description that looks like a header
+                                       notes="Erste Zeile\n@prefix dct: <http://x/> .\nTab\u2028Ende"))
     return 10
 
 

@@ -28,12 +28,14 @@ import json
 import re
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Iterator
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from rdflib import Graph, URIRef
+from rdflib.plugins.shared.jsonld import context as jsonld_context
 
 FORMATS = {  # pinned format -> (accepted media types, rdflib parser)
     "ttl": (("text/turtle", "application/x-turtle"), "turtle"),
@@ -44,6 +46,7 @@ FORMATS = {  # pinned format -> (accepted media types, rdflib parser)
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 MAX_JSON_DEPTH = 100
+MAX_LINE_BYTES = 256 * 1024
 
 
 class FetchError(Exception):
@@ -79,17 +82,39 @@ class Response:
     body: bytes = field(repr=False)
 
 
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for (mapped, NAT64, 6to4,
+    Teredo, IPv4-compatible), if any."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if any(ip in network for network in _NAT64) or ip in _IPV4_COMPATIBLE:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def _public_or_allowed(address: str, policy: Policy) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            ip = embedded
+        elif ip.is_site_local:
+            return False
     if any(ip in network for network in policy.allowed_networks):
         return True
     return ip.is_global and not ip.is_multicast
 
 
-def check_url(url: str, policy: Policy) -> tuple[str, str, int, str]:
-    """(scheme, host, port, checked address) of ``url``; FetchError when it
+def check_url(url: str, policy: Policy) -> tuple[str, str, int, list[str]]:
+    """(scheme, host, port, checked addresses) of ``url``; FetchError when it
     is not http(s) or any address of its host is private."""
     try:
         parts = urlsplit(url)
@@ -103,32 +128,59 @@ def check_url(url: str, policy: Policy) -> tuple[str, str, int, str]:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise FetchError(f"host not found: {parts.hostname!r}") from None
-    addresses = sorted({info[4][0] for info in infos})
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))  # resolver's order
     for address in addresses:
         if not _public_or_allowed(address, policy):
             raise FetchError(f"{parts.hostname!r} resolves to a private or local address; "
                              "not fetched (allow-list it in "
                              "ckanext.smartcity.harvest.allowed_networks)")
-    return parts.scheme, parts.hostname, port, addresses[0]
+    return parts.scheme, parts.hostname, port, addresses
+
+
+def _connect_checked(addresses: list[str], port: int, timeout: float) -> socket.socket:
+    """A socket to the first checked address that answers (resolver order)."""
+    error: OSError | None = None
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as exc:
+            error = exc
+    raise error or OSError("no address")
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to the checked addresses only (a second DNS answer is never used)."""
+
+    def __init__(self, addresses, hostname, port, timeout):
+        super().__init__(hostname, port, timeout=timeout)
+        self._addresses = addresses
+
+    def connect(self):
+        self.sock = _connect_checked(self._addresses, self.port, self.timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """HTTPS to a checked address, certificate checked for the host name."""
+    """HTTPS to the checked addresses, certificate checked for the host name."""
 
-    def __init__(self, address, hostname, port, timeout):
+    def __init__(self, addresses, hostname, port, timeout):
         super().__init__(hostname, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
+        self._addresses = addresses
 
     def connect(self):
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = _connect_checked(self._addresses, self.port, self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def _connection(scheme, host, port, address, policy):
-    if scheme == "https":
-        return _PinnedHTTPSConnection(address, host, port, policy.connect_timeout)
-    connection = http.client.HTTPConnection(address, port, timeout=policy.connect_timeout)
-    return connection
+def _connection(scheme, host, port, addresses, policy):
+    cls = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+    return cls(addresses, host, port, policy.connect_timeout)
+
+
+def _request_target(parts) -> str:
+    """Path and query as ASCII (an IRI's non-ASCII characters percent-encoded)."""
+    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
+    query = quote(parts.query, safe="/%:@!$&'()*+,;=-._~?") if parts.query else ""
+    return path + (f"?{query}" if query else "")
 
 
 def fetch(url: str, fmt: str, policy: Policy) -> Response:
@@ -139,13 +191,35 @@ def fetch(url: str, fmt: str, policy: Policy) -> Response:
     media_types, _parser = FORMATS[fmt]
     started = time.monotonic()
     for _hop in range(policy.max_redirects + 1):
-        scheme, host, port, address = check_url(url, policy)
+        scheme, host, port, addresses = check_url(url, policy)
         parts = urlsplit(url)
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        connection = _connection(scheme, host, port, address, policy)
+        try:
+            path = _request_target(parts)
+            ascii_host = host.encode("idna").decode("ascii")
+        except (UnicodeError, ValueError):
+            raise FetchError(f"not a valid URL: {url[:200]!r}") from None
+        host_header = ascii_host if parts.port is None else f"{ascii_host}:{parts.port}"
+        if ":" in ascii_host:  # IPv6 literal
+            host_header = f"[{ascii_host}]" + (f":{parts.port}" if parts.port else "")
+        connection = _connection(scheme, ascii_host, port, addresses, policy)
+        remaining = policy.deadline - (time.monotonic() - started)
+        expired = threading.Event()
+
+        def cut(connection=connection, expired=expired):
+            # the overall deadline also holds against a server trickling
+            # headers or endless chunk trailers, where no single read times out
+            expired.set()
+            if connection.sock is not None:
+                try:
+                    connection.sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        watchdog = threading.Timer(max(remaining, 0.01), cut)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             connection.request("GET", path, headers={
-                "Host": parts.netloc.rsplit("@", 1)[-1], "Accept": media_types[0],
+                "Host": host_header, "Accept": media_types[0],
                 "Accept-Encoding": "identity", "User-Agent": "ckanext-smartcity-harvester"})
             if connection.sock is not None:
                 connection.sock.settimeout(policy.read_timeout)
@@ -178,12 +252,19 @@ def fetch(url: str, fmt: str, policy: Policy) -> Response:
                 if size > policy.max_bytes:
                     raise FetchError(f"{url} is larger than {policy.max_bytes} bytes")
                 chunks.append(chunk)
+            if expired.is_set():
+                raise FetchError(f"{url} took longer than {policy.deadline:.0f} s")
+            if length and length.isdigit() and size != int(length):
+                raise FetchError(f"{url} was cut off ({size} of {length} bytes)")
             return Response(url=url, media_type=media_type, body=b"".join(chunks))
         except (socket.timeout, TimeoutError):
             raise FetchError(f"{url} did not answer in time") from None
-        except (OSError, http.client.HTTPException) as exc:
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            if expired.is_set():
+                raise FetchError(f"{url} took longer than {policy.deadline:.0f} s") from None
             raise FetchError(f"{url} could not be fetched ({type(exc).__name__})") from None
         finally:
+            watchdog.cancel()
             connection.close()
     raise FetchError(f"more than {policy.max_redirects} redirects from {url}")
 
@@ -198,19 +279,50 @@ def _json_depth_ok(value, depth=0) -> bool:
     return True
 
 
+def _has_string(value) -> bool:
+    if isinstance(value, str):
+        return True
+    if isinstance(value, list):
+        return any(_has_string(item) for item in value)
+    return False
+
+
 def _remote_contexts(value) -> bool:
+    """Any context given by reference (a string at any list depth) or any
+    ``@import`` (JSON-LD 1.1), anywhere in the document."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if key == "@context" and (isinstance(item, str) or (
-                    isinstance(item, list) and any(isinstance(i, str) for i in item))):
+            if key == "@context" and _has_string(item):
                 return True
-            if key == "@import":  # JSON-LD 1.1: a context that loads another one
+            if key == "@import":
                 return True
             if _remote_contexts(item):
                 return True
     elif isinstance(value, list):
         return any(_remote_contexts(item) for item in value)
     return False
+
+
+def _never_fetch(self, source_url):
+    raise FetchError("remote JSON-LD contexts are not fetched")
+
+
+# Belt and braces: whatever the check above misses, rdflib fetches no context.
+jsonld_context.Context._fetch_context = _never_fetch
+
+
+def _check_lengths(body: bytes, url: str) -> None:
+    """rdflib's Turtle/N-Triples parsers are quadratic in the length of a
+    literal (a 4 MB line takes a minute): refuse over-long lines and
+    triple-quoted literals before parsing."""
+    longest = max((len(line) for line in body.split(b"\n")), default=0)
+    if longest > MAX_LINE_BYTES:
+        raise FetchError(f"{url} has a line longer than {MAX_LINE_BYTES} bytes")
+    for quote_mark in (b'"""', b"'''"):
+        parts = body.split(quote_mark)
+        # odd-numbered parts are inside a long literal
+        if any(len(inside) > MAX_LINE_BYTES for inside in parts[1::2]):
+            raise FetchError(f"{url} has a literal longer than {MAX_LINE_BYTES} bytes")
 
 
 def parse(response: Response, fmt: str) -> Graph:
@@ -232,6 +344,8 @@ def parse(response: Response, fmt: str) -> Graph:
             raise FetchError(f"{response.url} is not a JSON-LD document (or nested too deep)")
         if _remote_contexts(document):
             raise FetchError(f"{response.url}: remote JSON-LD contexts are not fetched")
+    if fmt in ("ttl", "nt"):
+        _check_lengths(body, response.url)
     graph = Graph()
     try:
         graph.parse(data=text, format=FORMATS[fmt][1], publicID=response.url)
@@ -243,10 +357,16 @@ def parse(response: Response, fmt: str) -> Graph:
     return graph
 
 
+def _origin(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    return (parts.scheme, (parts.hostname or "").lower(),
+            parts.port or (443 if parts.scheme == "https" else 80))
+
+
 def pages(url: str, fmt: str, policy: Policy) -> Iterator[Graph]:
     """The catalogue's pages, following hydra next links on the same origin,
     each URL once, at most ``policy.max_pages``."""
-    origin = urlsplit(url)[:2]
+    origin = None
     visited: set[str] = set()
     while url:
         if url in visited:
@@ -254,10 +374,13 @@ def pages(url: str, fmt: str, policy: Policy) -> Iterator[Graph]:
         if len(visited) >= policy.max_pages:
             raise FetchError(f"more than {policy.max_pages} pages")
         visited.add(url)
-        graph = parse(fetch(url, fmt, policy), fmt)
+        response = fetch(url, fmt, policy)
+        if origin is None:  # where the source really is, after its redirects
+            origin = _origin(response.url)
+        graph = parse(response, fmt)
         yield graph
         following = [str(o) for p in ("next", "nextPage")
                      for o in graph.objects(None, URIRef(HYDRA + p))]
         url = following[0] if following else None
-        if url and urlsplit(url)[:2] != origin:
+        if url and _origin(url) != origin:
             raise FetchError(f"next page {url} is on another origin than the source")
