@@ -136,6 +136,14 @@ class Scheme:
                 for c in self.concepts.values()]
 
 
+def page_language() -> str:
+    """The language labels are shown in: the page's, German outside a request."""
+    try:
+        return tk.h.lang() or "de"
+    except (RuntimeError, AttributeError, TypeError):  # CLI, background jobs
+        return "de"
+
+
 # ---------------------------------------------------------------- loading
 
 def _read_targets() -> dict[str, dict[str, dict[str, str]]]:

@@ -23,7 +23,6 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 import ckan.plugins.toolkit as tk
 
 from ckanext.smartcity import categories, facets
-from ckanext.smartcity.logic import category as category_logic
 
 blueprint = Blueprint("smartcity_categories", __name__)
 
@@ -91,10 +90,6 @@ def _context() -> dict[str, Any]:
     return {"user": user.name if user and user.is_authenticated else None}
 
 
-def _lang() -> str:
-    return tk.h.lang() or "de"
-
-
 def _links(path_suffix: str) -> list[dict[str, str]]:
     return [{"suffix": suffix, "media": media,
              "label": {"ttl": "Turtle", "rdf": "RDF/XML", "jsonld": "JSON-LD",
@@ -117,7 +112,8 @@ def index(suffix: str | None):
     chosen = _negotiated(suffix)
     if chosen:
         return _rdf_response("scheme", lambda scheme: scheme.graph, chosen)
-    data = tk.get_action("smartcity_category_list")(_context(), {"lang": _lang()})
+    data = tk.get_action("smartcity_category_list")(
+        _context(), {"lang": categories.page_language()})
     by_uri = {c["uri"]: c for c in data["categories"]}
     tiles = [c for c in data["categories"] if c["top"]]
     for tile in tiles:
@@ -140,11 +136,11 @@ def concept(cid: str, suffix: str | None):
         return _rdf_response(("concept", found.uri),
                              lambda s: _concept_graph(s, found), chosen)
     context = _context()
-    data = tk.get_action("smartcity_category_show")(context, {"id": found.uri, "lang": _lang()})
+    lang = categories.page_language()
+    data = tk.get_action("smartcity_category_show")(context, {"id": found.uri, "lang": lang})
     search = tk.get_action("package_search")(dict(context), {
         "fq": f'{facets.CATEGORY_FACET}:"{found.uri}"', "rows": DATASETS_ON_PAGE,
         "sort": "metadata_modified desc", "include_private": True})
-    lang = _lang()
     themes = [{"uri": uri, "label": categories.target_label(uri, lang)[1],
                "search_url": tk.url_for("dataset.search", **{facets.THEME_FACET: uri})}
               for uri in data["themes"]]

@@ -77,7 +77,7 @@ def facet_titles(facets: dict[str, Any]) -> dict[str, Any]:
 
 def label_facets(search_results: dict[str, Any]) -> dict[str, Any]:
     """Facet items of categories and themes get labels in the page language."""
-    lang = _lang()
+    lang = categories.page_language()
     facets = search_results.get("search_facets") or {}
     scheme = categories.current()
     for item in (facets.get(CATEGORY_FACET) or {}).get("items", []):
@@ -88,10 +88,3 @@ def label_facets(search_results: dict[str, Any]) -> dict[str, Any]:
         item["display_name"] = vocab.label("eu-data-theme", item.get("name", ""), lang) \
             or item.get("name")
     return search_results
-
-
-def _lang() -> str:
-    try:
-        return tk.h.lang() or "de"
-    except (RuntimeError, AttributeError, TypeError):  # outside a request (CLI, jobs)
-        return "de"

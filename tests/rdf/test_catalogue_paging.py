@@ -15,7 +15,7 @@ HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 @pytest.mark.ckan_config("ckan.search.rows_max", "3")
 def test_every_dataset_is_on_some_page(app):
     org = factories.Organization()
-    names = {factories.Dataset(owner_org=org["id"])["name"] for _ in range(7)}
+    ids = {factories.Dataset(owner_org=org["id"])["id"] for _ in range(7)}
     seen, url, pages = [], "/catalog.ttl?page=1", 0
     while url and pages < 10:
         graph = Graph().parse(data=app.get(url).body, format="turtle")
@@ -24,4 +24,4 @@ def test_every_dataset_is_on_some_page(app):
         url = "/catalog.ttl?" + str(following).split("?", 1)[1] if following else None
         pages += 1
     assert pages == 3                      # 3 + 3 + 1, paged by rows_max
-    assert len(seen) == len(set(seen)) == 7
+    assert len(seen) == len(set(seen)) == 7 and set(seen) == ids

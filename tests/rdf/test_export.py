@@ -9,7 +9,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic, graph_diff, to_isomorphic
 from rdflib.namespace import DCAT, RDF
 
-from ckan.tests import factories, helpers
+from ckan.tests import helpers
 
 from ckanext.dcat.processors import RDFSerializer
 from ckanext.smartcity import demo, export

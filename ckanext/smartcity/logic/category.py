@@ -15,12 +15,7 @@ from ckanext.smartcity import categories, facets
 
 def _lang(data_dict: dict[str, Any]) -> str:
     lang = data_dict.get("lang")
-    if lang in ("de", "en"):
-        return lang
-    try:
-        return tk.h.lang() or "de"
-    except (RuntimeError, AttributeError, TypeError):
-        return "de"
+    return lang if lang in ("de", "en") else categories.page_language()
 
 
 def counts(context: dict[str, Any], fq: str = "") -> dict[str, int]:
