@@ -23,6 +23,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 import ckan.plugins.toolkit as tk
 
 from ckanext.smartcity import categories, facets
+from ckanext.smartcity.logic.category import caller_context
 
 blueprint = Blueprint("smartcity_categories", __name__)
 
@@ -85,11 +86,6 @@ def _concept_graph(scheme: categories.Scheme, concept: categories.Concept) -> Gr
     return graph
 
 
-def _context() -> dict[str, Any]:
-    user = tk.current_user
-    return {"user": user.name if user and user.is_authenticated else None}
-
-
 def _links(path_suffix: str) -> list[dict[str, str]]:
     return [{"suffix": suffix, "media": media,
              "label": {"ttl": "Turtle", "rdf": "RDF/XML", "jsonld": "JSON-LD",
@@ -113,7 +109,7 @@ def index(suffix: str | None):
     if chosen:
         return _rdf_response("scheme", lambda scheme: scheme.graph, chosen)
     data = tk.get_action("smartcity_category_list")(
-        _context(), {"lang": categories.page_language()})
+        caller_context(), {"lang": categories.page_language()})
     by_uri = {c["uri"]: c for c in data["categories"]}
     tiles = [c for c in data["categories"] if c["top"]]
     for tile in tiles:
@@ -135,7 +131,7 @@ def concept(cid: str, suffix: str | None):
     if chosen:
         return _rdf_response(("concept", found.uri),
                              lambda s: _concept_graph(s, found), chosen)
-    context = _context()
+    context = caller_context()
     lang = categories.page_language()
     data = tk.get_action("smartcity_category_show")(context, {"id": found.uri, "lang": lang})
     search = tk.get_action("package_search")(dict(context), {

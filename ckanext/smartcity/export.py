@@ -25,12 +25,12 @@ from rdflib.namespace import DCAT
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.profiles.base import namespaces as DCAT_NAMESPACES
+from ckanext.smartcity.profiles import NAMESPACES as PROFILE_NAMESPACES
 
 FORMATS = ("ttl", "nt", "rdf", "jsonld")
 PREFIXES = {
     **DCAT_NAMESPACES,
-    "dcatde": Namespace("http://dcat-ap.de/def/dcatde/"),
-    "geodcatap": Namespace("http://data.europa.eu/930/"),
+    **PROFILE_NAMESPACES,
     "rdfs": Namespace("http://www.w3.org/2000/01/rdf-schema#"),
     "xsd": Namespace("http://www.w3.org/2001/XMLSchema#"),
     "eli": Namespace("http://data.europa.eu/eli/ontology#"),

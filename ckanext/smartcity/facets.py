@@ -29,17 +29,19 @@ THEME_FACET = "vocab_eu_theme"
 
 
 def values(value: Any) -> list[str]:
-    """A stored list field (list or JSON list) as a list of strings."""
+    """A stored list field as a list of strings: a list, a JSON list, or a
+    single value (empty, None and jinja's Undefined give [])."""
     if not value:
         return []
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return [value]
     if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return []
+        return [str(v) for v in value]
+    text = str(value)
+    if text.startswith("["):
+        try:
+            return [str(v) for v in json.loads(text)]
+        except (ValueError, TypeError):
+            pass
+    return [text]
 
 
 def effective_themes(pkg_dict: dict[str, Any]) -> list[str]:

@@ -7,6 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.smartcity import categories, facets, vocab
+from ckanext.smartcity.logic.category import caller_context
 from ckanext.smartcity.form_rows import flat_rows
 
 FORM_GROUPS = ("mandatory", "recommended", "optional")
@@ -17,18 +18,7 @@ def smartcity_vocabulary_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
     return vocab.choices(field["vocabulary"], field.get("vocabulary_key", "uri"))
 
 
-def _values(value: Any) -> list[str]:
-    if not value:  # also jinja's Undefined
-        return []
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    text = str(value)
-    if text.startswith("["):
-        try:
-            return [str(v) for v in json.loads(text)]
-        except ValueError:
-            pass
-    return [text]
+_values = facets.values  # one parser for stored list fields
 
 
 def smartcity_vocabulary_labels(field: dict[str, Any], value: Any) -> list[dict[str, str]]:
@@ -148,9 +138,7 @@ def smartcity_effective_themes(pkg_dict: dict[str, Any]) -> list[dict[str, Any]]
 def smartcity_category_tiles() -> list[dict[str, Any]]:
     """Top categories with dataset counts for the home page (visible to the
     current user)."""
-    user = tk.current_user
-    context = {"user": user.name if user and user.is_authenticated else None}
-    data = tk.get_action("smartcity_category_list")(context, {"top_only": True})
+    data = tk.get_action("smartcity_category_list")(caller_context(), {"top_only": True})
     return data["categories"]
 
 

@@ -49,7 +49,9 @@ GEODCATAP = Namespace("http://data.europa.eu/930/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 IANA = "https://www.iana.org/assignments/media-types/"
-LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+# prefixes this profile adds to ckanext-dcat's (bound in every graph it
+# writes, so the output has no generated "ns1:" prefixes)
+NAMESPACES = {"dcatde": DCATDE, "geodcatap": GEODCATAP}
 LOCAL_AUTHORITY = "http://purl.org/adms/publishertype/LocalAuthority"
 # namespaces of DCAT-AP.de 1.0 / 1.0.1 that documents still use
 LEGACY_DCATDE = ("http://dcat-ap.de/def/dcatde/1_0/", "http://dcat-ap.de/def/dcatde/1.0.1/",
@@ -80,6 +82,7 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
 
     def graph_from_dataset(self, dataset_dict, dataset_ref):
         super().graph_from_dataset(dataset_dict, dataset_ref)
+        self._bind()
         self._categories_to_graph(dataset_dict, dataset_ref)
         self._dcatde_dataset(dataset_dict, dataset_ref)
         publisher = self.g.value(dataset_ref, DCTERMS.publisher)
@@ -88,6 +91,7 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
 
     def graph_from_catalog(self, catalog_dict, catalog_ref):
         super().graph_from_catalog(catalog_dict, catalog_ref)
+        self._bind()
         self._dcatde_catalog(catalog_ref)
         scheme = categories.current()
         for uri, titles in ((scheme.uri, scheme.titles),
@@ -266,6 +270,10 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         return None
 
     # ------------------------------------------------------------ helpers
+
+    def _bind(self):
+        for prefix, namespace in NAMESPACES.items():
+            self.g.bind(prefix, namespace, override=True)
 
     def _uri(self, subject, predicate, value, rdf_type=None):
         if value:

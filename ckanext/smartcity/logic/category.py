@@ -18,6 +18,12 @@ def _lang(data_dict: dict[str, Any]) -> str:
     return lang if lang in ("de", "en") else categories.page_language()
 
 
+def caller_context() -> dict[str, Any]:
+    """An action context for the user of the current web request."""
+    user = tk.current_user
+    return {"user": user.name if user and user.is_authenticated else None}
+
+
 def counts(context: dict[str, Any], fq: str = "") -> dict[str, int]:
     """Datasets per category URI the calling user can see."""
     result = tk.get_action("package_search")(
