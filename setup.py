@@ -47,6 +47,7 @@ setup(
         "ckan.plugins": [
             "smartcity = ckanext.smartcity.plugin:SmartcityPlugin",
             "smartcity_search = ckanext.smartcity.plugin:SmartcitySearchPlugin",
+            "smartcity_harvester = ckanext.smartcity.harvest.harvester:DCATAPDEHarvester",
         ],
         "ckan.rdf.profiles": [
             "dcat_ap_de = ckanext.smartcity.profiles:DCATAPDEProfile",

@@ -14,6 +14,7 @@ DB_USER="${DB_USER:-ckan_smartcity}"
 DB_PASSWORD="${DB_PASSWORD:-ckan_smartcity}"
 DB_NAME="${DB_NAME:-ckan_smartcity}"
 TEST_DB_NAME="${TEST_DB_NAME:-ckan_smartcity_test}"
+SOURCE_DB_NAME="${SOURCE_DB_NAME:-ckan_smartcity_source}"
 SITE_URL="${SITE_URL:-http://127.0.0.1:5000}"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -139,6 +140,9 @@ case "$MODE" in
   test)
     ensure_database "$TEST_DB_NAME"
     migrate "$ROOT/test.ini"
+    # the second portal the harvest tests harvest from (tests/harvest/)
+    ensure_database "$SOURCE_DB_NAME"
+    migrate "$ROOT/tests/harvest/source-portal.ini"
     ;;
   *)
     echo "usage: $0 [demo|test]" >&2

@@ -53,9 +53,28 @@ def _index(name: str) -> dict[str, dict[str, Any]]:
 
 
 def find(name: str, value: str) -> dict[str, Any] | None:
-    """The concept whose URI, code or alias is ``value`` (case-insensitive)."""
+    """The concept whose URI, code or alias is ``value`` (case-insensitive);
+    a URI also by its http/https twin (sources mix both schemes)."""
     if not isinstance(value, str):
         return None
+    concept = _find(name, value)
+    if concept is None:
+        twin = _scheme_twin(value.strip())
+        if twin:
+            concept = _find(name, twin)
+    return concept
+
+
+def _scheme_twin(value: str) -> str | None:
+    lowered = value.lower()
+    if lowered.startswith("https://"):
+        return "http://" + value[8:]
+    if lowered.startswith("http://"):
+        return "https://" + value[7:]
+    return None
+
+
+def _find(name: str, value: str) -> dict[str, Any] | None:
     if name == CATEGORIES:
         from ckanext.smartcity import categories
         concept = categories.current().find(value)

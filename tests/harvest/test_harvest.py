@@ -1,0 +1,247 @@
+"""Harvesting DCAT-AP.de catalogues with ckanext-harvest, this extension's
+harvester (source type dcat_ap_de) and real Redis queues.
+
+The main source is a second portal (tests/harvest/source-portal.ini: own
+database, the demo datasets, 4 per page) on 127.0.0.1; the edge cases of
+SECURITY-CASES H11-H15 use a local HTTP server that serves chosen pages."""
+import json
+import urllib.request
+
+import pytest
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories, helpers
+
+from ckanext.harvest.model import HarvestObject
+from ckanext.smartcity.facets import effective_themes
+
+from tests.harvest.conftest import run_harvest
+from tests.harvest.local_server import Source
+
+pytestmark = pytest.mark.usefixtures("clean_db", "harvest_queues")
+EU = "http://publications.europa.eu/resource/authority/"
+LICENSE = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+
+
+def create_source(url, org, config=None, name="nachbarportal"):
+    context = {"user": helpers.call_action("get_site_user")["name"], "ignore_auth": True}
+    return tk.get_action("harvest_source_create")(context, {
+        "name": name, "title": "Nachbarportal", "url": url, "source_type": "dcat_ap_de",
+        "owner_org": org["id"], "config": json.dumps(config or {"rdf_format": "ttl"}),
+        "frequency": "MANUAL"})
+
+
+def harvested(org):
+    return helpers.call_action("package_search", q="*:*", fq=f"owner_org:{org['id']}",
+                               rows=100, include_private=True)["results"]
+
+
+def source_datasets(base):
+    with urllib.request.urlopen(base + "/api/3/action/package_search?rows=100") as answer:
+        return json.load(answer)["result"]["results"]
+
+
+def errors(report):
+    return ([e["message"] for e in report["gather_errors"]]
+            + [e["message"] for o in report["object_errors"].values() for e in o["errors"]])
+
+
+def test_paged_catalogue_of_another_portal_is_harvested(source_portal):
+    org = factories.Organization(name="kreis-wesel")
+    source = create_source(source_portal + "/catalog.ttl", org)
+    report = run_harvest(source["id"])
+    assert errors(report) == []
+
+    expected = {d["title"]: d for d in source_datasets(source_portal)}
+    assert len(expected) == 9  # three catalogue pages of 4
+    stored = {d["title"]: d for d in harvested(org)}
+    assert set(stored) == set(expected)
+    for title, original in expected.items():
+        copy = stored[title]
+        assert copy["owner_org"] == org["id"]
+        # effective themes: a hand-picked theme a category implies is folded in (RDF has one list)
+        assert sorted(effective_themes(copy)) == sorted(effective_themes(original))
+        for field in ("notes", "license_id", "contributor_id", "smartcity_category",
+                      "political_geocoding_level", "political_geocoding"):
+            assert (copy.get(field) or None) == (original.get(field) or None), (title, field)
+        # the source's stable identifier travels on (GovData de-duplicates by it)
+        assert copy["identifier"] == (original.get("identifier") or original["id"])
+        assert sorted(r["url"] for r in copy["resources"]) == \
+            sorted(r["url"] for r in original["resources"])
+
+    status = helpers.call_action("harvest_source_show_status", id=source["id"])
+    assert status["last_job"]["status"] == "Finished"
+    assert status["last_job"]["stats"]["added"] == 9
+
+    # a second run updates the same datasets instead of adding copies
+    ids = sorted(d["id"] for d in harvested(org))
+    report = run_harvest(source["id"])
+    assert errors(report) == []
+    assert sorted(d["id"] for d in harvested(org)) == ids
+    status = helpers.call_action("harvest_source_show_status", id=source["id"])
+    assert status["last_job"]["stats"].get("added", 0) == 0
+    assert status["last_job"]["stats"]["updated"] == 9
+
+
+def test_identity_is_scoped_to_the_source(source_portal):
+    """H12: a second source with the same datasets (same URIs) in another
+    organisation gets its own copies; the first source's stay as they were."""
+    first_org, second_org = factories.Organization(), factories.Organization()
+    first = create_source(source_portal + "/catalog.ttl", first_org, name="erste")
+    run_harvest(first["id"])
+    before = {d["id"]: d["metadata_modified"] for d in harvested(first_org)}
+    # ckanext-harvest refuses a second source with the same URL and config
+    second = create_source(source_portal + "/catalog.ttl", second_org, name="zweite",
+                           config={"rdf_format": "ttl", "max_deletion_ratio": 0.2})
+    assert errors(run_harvest(second["id"])) == []
+    assert len(harvested(second_org)) == 9
+    assert {d["id"]: d["metadata_modified"] for d in harvested(first_org)} == before
+    assert not set(before) & {d["id"] for d in harvested(second_org)}
+
+
+@pytest.fixture
+def page_server():
+    server = Source()
+    yield server
+    server.server.shutdown()
+
+
+def catalogue(base, datasets, next_page=None):
+    """A DCAT-AP.de Turtle page with the given (uri suffix, title, extra turtle)."""
+    lines = ["@prefix dcat: <http://www.w3.org/ns/dcat#> .",
+             "@prefix dct: <http://purl.org/dc/terms/> .",
+             "@prefix hydra: <http://www.w3.org/ns/hydra/core#> .",
+             "@prefix foaf: <http://xmlns.com/foaf/0.1/> .",
+             f"<{base}/catalog> a dcat:Catalog ; dct:title \"Quelle\" ."]
+    if next_page:
+        lines.append(f"<{base}/page> a hydra:PagedCollection ; hydra:next <{base}{next_page}> .")
+    for suffix, title, extra in datasets:
+        lines.append(f"""<{base}/ds/{suffix}> a dcat:Dataset ;
+  dct:title {json.dumps(title)} ; dct:description "Beschreibung" ;
+  dct:identifier "{suffix}" ; dct:license <{LICENSE}> ;
+  dct:publisher [ a foaf:Agent ; foaf:name "Stadt Moers" ] {extra} .
+<{base}/catalog> dcat:dataset <{base}/ds/{suffix}> .""")
+    return "\n".join(lines).encode()
+
+
+def test_no_mass_deletion_after_errors_or_an_empty_catalogue(page_server):
+    """H13: page 2 failing, or a valid but empty catalogue, deletes nothing
+    and says why; an ordinary drop below the threshold deletes."""
+    org = factories.Organization()
+    base = page_server.base
+    three = [("a", "Erster", ""), ("b", "Zweiter", ""), ("c", "Dritter", "")]
+    page_server.add("/catalog.ttl", catalogue(base, three[:2], next_page="/p2.ttl"))
+    page_server.add("/p2.ttl", catalogue(base, three[2:]))
+    source = create_source(base + "/catalog.ttl", org)
+    assert errors(run_harvest(source["id"])) == []
+    assert len(harvested(org)) == 3
+
+    page_server.add("/p2.ttl", b"Fehler", media="text/plain", status=500)
+    report = run_harvest(source["id"])
+    assert len(harvested(org)) == 3
+    messages = errors(report)
+    assert any("Keine Löschung" in m and "no deletion after errors" in m for m in messages)
+    assert any(m.startswith("Abruf abgebrochen / fetch stopped") and "/p2.ttl" in m
+               and "Fehler" not in m for m in messages)  # the page body is not echoed
+
+    page_server.add("/catalog.ttl", catalogue(base, []))
+    report = run_harvest(source["id"])
+    assert len(harvested(org)) == 3
+    assert any("3 von 3" in m for m in errors(report))
+
+    page_server.add("/catalog.ttl", catalogue(base, three[:2], next_page="/p2.ttl"))
+    page_server.add("/p2.ttl", catalogue(base, []))
+    assert errors(run_harvest(source["id"])) == []
+    assert sorted(d["title"] for d in harvested(org)) == ["Erster", "Zweiter"]
+
+
+def test_unknown_and_variant_vocabulary_values(page_server):
+    """H15: https twins and deprecated codes map to the current URI; unknown
+    ones are dropped with a warning, and the dataset is still imported."""
+    org = factories.Organization()
+    base = page_server.base
+    extra = (f"; dcat:theme <https://publications.europa.eu/resource/authority/data-theme/TRAN>, "
+             f"<{EU}data-theme/NOPE> ; dct:accrualPeriodicity <{EU}frequency/WEEKLY>")
+    page_server.add("/catalog.ttl", catalogue(base, [("v", "Vokabeln", extra)]))
+    source = create_source(base + "/catalog.ttl", org)
+    report = run_harvest(source["id"])
+    [dataset] = harvested(org)
+    assert dataset["theme"] == [EU + "data-theme/TRAN"]
+    assert dataset["frequency"] == EU + "frequency/WEEKLY"
+    [warning] = errors(report)
+    assert warning.startswith("Warnung / warning: theme: unbekannter Wert übergangen")
+    assert warning.endswith("data-theme/NOPE")
+
+
+def test_hostile_literals_go_through_the_form_validators(page_server, app):
+    """H11: markup is stored as text and shown escaped; a javascript: landing
+    page is refused like in the form, with the field named, and the rest of
+    the catalogue is imported."""
+    org = factories.Organization()
+    base = page_server.base
+    page_server.add("/catalog.ttl", catalogue(base, [
+        ("x", "<script>alert(1)</script> {{ 7*7 }}", ""),
+        ("j", "Landing", "; dcat:landingPage <javascript:alert(1)>"),
+    ]))
+    source = create_source(base + "/catalog.ttl", org)
+    report = run_harvest(source["id"])
+    [dataset] = harvested(org)
+    assert dataset["title"] == "<script>alert(1)</script> {{ 7*7 }}"
+    page = app.get(f"/dataset/{dataset['name']}").body
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }}" in page
+    [message] = errors(report)
+    assert message.startswith("Nicht übernommen, Prüfung fehlgeschlagen / not imported")
+    assert "landing" in message.lower() or "url" in message.lower()
+    assert "javascript" not in message
+
+
+def test_privileged_fields_never_come_from_the_document(page_server):
+    """H12: whatever the parsed document says about id, owner_org, private or
+    state is ignored; the source's organisation owns the dataset."""
+    org, other = factories.Organization(), factories.Organization()
+    victim = factories.Dataset(owner_org=other["id"], title="Fremder Datensatz")
+    page_server.add("/catalog.ttl", catalogue(page_server.base, [("p", "Eigener", "")]))
+    source = create_source(page_server.base + "/catalog.ttl", org)
+    from ckanext.smartcity.harvest import harvester as module
+    original = module.RDFParser.datasets
+
+    def hostile(self):
+        for dataset in original(self):
+            yield {**dataset, "id": victim["id"], "owner_org": other["id"], "private": True,
+                   "state": "deleted", "name": victim["name"]}
+    module.RDFParser.datasets = hostile
+    try:
+        assert errors(run_harvest(source["id"])) == []
+    finally:
+        module.RDFParser.datasets = original
+    [dataset] = harvested(org)
+    assert dataset["title"] == "Eigener" and not dataset["private"]
+    assert dataset["state"] == "active" and dataset["id"] != victim["id"]
+    after = helpers.call_action("package_show", id=victim["id"])
+    assert (after["title"], after["owner_org"], after["state"]) == \
+        ("Fremder Datensatz", other["id"], "active")
+
+
+@pytest.mark.parametrize("config, message", [
+    ({"rdf_format": "xml"}, "rdf_format"),
+    ({"rdf_format": "ttl", "delete_everything": True}, "Unbekannte Einstellung"),
+    ({"max_deletion_ratio": 3}, "max_deletion_ratio"),
+])
+def test_bad_source_configuration_is_refused(config, message):
+    org = factories.Organization()
+    with pytest.raises(tk.ValidationError) as error:
+        create_source("https://example.org/catalog.ttl", org, config=config)
+    assert message in json.dumps(error.value.error_dict, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("url", ["http://169.254.169.254/latest/meta-data/",
+                                 "http://10.1.2.3/catalog.ttl"])
+def test_private_addresses_are_refused_and_nothing_is_stored(url):
+    org = factories.Organization()
+    source = create_source(url, org)
+    report = run_harvest(source["id"])
+    assert any("private or local address" in m for m in errors(report))
+    assert harvested(org) == []
+    assert model.Session.query(HarvestObject).count() == 0
