@@ -90,9 +90,10 @@ def export(fmt: str, output: str):
     import time
     started = time.monotonic()
     if output == "-":
-        count = exporter.write(sys.stdout, fmt)
+        count = exporter.write(sys.stdout.buffer, fmt)
+        sys.stdout.buffer.flush()
     else:
-        with open(output, "w", encoding="utf-8") as handle:
+        with open(output, "wb") as handle:
             count = exporter.write(handle, fmt)
     click.echo(f"{count} datasets exported as {fmt} in {time.monotonic() - started:.1f} s",
                err=True)

@@ -10,7 +10,7 @@ from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 from ckanext.smartcity import defaults, vocab
 from ckanext.smartcity.form_rows import flat_rows
-from ckanext.smartcity.logic import category
+from ckanext.smartcity.logic import catalogue, category
 
 MAX_REGION_RESULTS = 50
 
@@ -185,4 +185,6 @@ def get_actions() -> dict[str, Any]:
     actions["smartcity_region_autocomplete"] = smartcity_region_autocomplete
     actions["smartcity_category_list"] = category.smartcity_category_list
     actions["smartcity_category_show"] = category.smartcity_category_show
+    actions["dcat_catalog_show"] = catalogue.dcat_catalog_show
+    actions["dcat_catalog_search"] = catalogue.dcat_catalog_search
     return actions

@@ -338,6 +338,7 @@ class PostgresSearchConnection:
                 from ckan.lib.search.common import SearchIndexError
                 raise SearchIndexError(f"Could not index dataset {row['package_id']}: "
                                        f"{exc.orig}") from None
+        _warm_rdf(docs)
 
     def delete(self, id: str | None = None, q: str | None = None,
                commit: bool = True, **_: Any) -> None:
@@ -361,6 +362,26 @@ class PostgresSearchConnection:
 
     def optimize(self, *args: Any, **kwargs: Any) -> None:
         model.Session.execute(sa.text(f"ANALYZE {TABLE}"))
+
+
+def _warm_rdf(docs: list[dict[str, Any]]) -> None:
+    """Build the catalogue RDF of freshly indexed datasets now, from the dict
+    package_search will return, so /catalog.* and the export find it in the
+    cache (ckanext/smartcity/fast_rdf.py). Never fails the indexing."""
+    dicts = []
+    for doc in docs:
+        if doc.get("dataset_type") == "dataset" and doc.get("validated_data_dict"):
+            try:
+                dicts.append(json.loads(doc["validated_data_dict"]))
+            except ValueError:
+                continue
+    if not dicts:
+        return
+    try:
+        from ckanext.smartcity import fast_rdf
+        fast_rdf.warm(dicts)
+    except Exception:  # the cache is an optimisation; indexing must not depend on it
+        log.warning("RDF cache not warmed for %d datasets", len(dicts), exc_info=True)
 
 
 __all__ = ["PostgresSearchConnection", "Results"]
