@@ -37,19 +37,24 @@ class ExportError(RuntimeError):
 
 def pages(page_size: int | None = None) -> Iterator[list[dict]]:
     """Every public, active dataset (validated dicts), in pages no larger
-    than ``ckan.search.rows_max``, in a stable order."""
+    than ``ckan.search.rows_max``, ordered by id and paged by the last id
+    seen (keyset), so a dataset added, renamed or deleted during the export
+    neither shifts the others nor appears twice."""
     rows_max = tk.asint(tk.config.get("ckan.search.rows_max") or 1000)
     size = min(page_size or rows_max, rows_max)
-    start = 0
+    last = None
     while True:
+        fq = "-dataset_type:harvest"
+        if last is not None:
+            fq += f' +id:{{"{last}" TO *]'
         result = tk.get_action("package_search")(
             {"ignore_auth": True, "user": None},
-            {"q": "*:*", "fq": "-dataset_type:harvest", "rows": size, "start": start,
-             "sort": "name asc"})
-        if result["results"]:
-            yield result["results"]
-        start += size
-        if start >= result["count"] or not result["results"]:
+            {"q": "*:*", "fq": fq, "rows": size, "sort": "id asc"})
+        if not result["results"]:
+            break
+        yield result["results"]
+        last = result["results"][-1]["id"]
+        if len(result["results"]) < size:
             break
 
 

@@ -85,11 +85,21 @@ _code = {}
 
 
 def _code_digest() -> str:
-    """The profile module's source, so a changed profile never serves old triples."""
+    """This extension's code, schemas and vocabularies as installed, so a
+    new release never serves triples an older one built."""
     if "digest" not in _code:
-        from ckanext.smartcity import profiles
-        with open(profiles.__file__, "rb") as handle:
-            _code["digest"] = hashlib.sha256(handle.read()).hexdigest()
+        from ckanext.smartcity import schemas  # the scheming YAML (outside in a checkout)
+        root = os.path.dirname(os.path.abspath(__file__))
+        digest = hashlib.sha256()
+        walks = [*os.walk(root), *os.walk(os.path.dirname(os.path.abspath(schemas.__file__)))]
+        for folder, _dirs, files in sorted(walks):
+            for name in sorted(files):  # code and data; templates/assets make no triples
+                if name.endswith((".py", ".json", ".ttl", ".yaml", ".csv")):
+                    path = os.path.join(folder, name)
+                    digest.update(os.path.relpath(path, root).encode())
+                    with open(path, "rb") as handle:
+                        digest.update(handle.read())
+        _code["digest"] = digest.hexdigest()
     return _code["digest"]
 
 

@@ -73,3 +73,18 @@ def test_export_conforms_and_cli_writes_a_file(cli, portal, tmp_path):
     assert f"{portal} datasets exported as ttl" in result.output
     graph = Graph().parse(str(target), format="turtle")
     assert violations(graph) == []
+
+
+def test_pages_are_keyset_paged_and_survive_changes_during_the_export(portal, steward):
+    """A dataset deleted and one created while the export runs shift no
+    other dataset: every dataset present throughout is exported once."""
+    seen = []
+    pages = export.pages(page_size=4)
+    first = next(pages)
+    seen += [d["id"] for d in first]
+    helpers.call_action("package_delete", context=dict(steward["context"]), id=first[0]["id"])
+    for page in pages:
+        seen += [d["id"] for d in page]
+    everyone = {d["id"] for d in helpers.call_action("package_search", rows=100)["results"]}
+    assert len(seen) == len(set(seen)) == portal
+    assert everyone <= set(seen)
