@@ -226,3 +226,15 @@ def test_over_long_literals_are_refused_before_parsing(source):
 def test_non_ascii_paths_are_fetched(source):
     source.add("/datens%C3%A4tze", TURTLE)
     assert f.fetch(source.base + "/datensätze", "ttl", LOCAL).body == TURTLE
+
+
+def test_a_name_server_that_never_answers_is_a_clean_error(monkeypatch):
+    """The C resolver has no timeout of its own; the fetcher gives it
+    connect_timeout and reports the host, not a hang."""
+    def hang(*args, **kwargs):
+        time.sleep(30)
+    monkeypatch.setattr(f.socket, "getaddrinfo", hang)
+    started = time.monotonic()
+    with pytest.raises(f.FetchError, match="no DNS answer for 'slow.example'"):
+        f.fetch("http://slow.example/catalog.ttl", "ttl", LOCAL)
+    assert time.monotonic() - started < 10

@@ -22,6 +22,7 @@ URL, never the document's content.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import http.client
 import ipaddress
 import json
@@ -113,6 +114,21 @@ def _public_or_allowed(address: str, policy: Policy) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+_resolver = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="resolve")
+
+
+def _resolve(host: str, port: int, timeout: float):
+    """getaddrinfo with a time limit (the C resolver has none of its own: a
+    source whose name server never answers would hold the harvest)."""
+    future = _resolver.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    try:
+        return future.result(timeout=timeout)
+    except concurrent.futures.TimeoutError:
+        raise FetchError(f"no DNS answer for {host!r} within {timeout:g} s") from None
+    except (socket.gaierror, UnicodeError):
+        raise FetchError(f"host not found: {host!r}") from None
+
+
 def check_url(url: str, policy: Policy) -> tuple[str, str, int, list[str]]:
     """(scheme, host, port, checked addresses) of ``url``; FetchError when it
     is not http(s) or any address of its host is private."""
@@ -124,10 +140,7 @@ def check_url(url: str, policy: Policy) -> tuple[str, str, int, list[str]]:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(f"only http(s) URLs are fetched: {url[:200]!r}")
     port = port or (443 if parts.scheme == "https" else 80)
-    try:
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise FetchError(f"host not found: {parts.hostname!r}") from None
+    infos = _resolve(parts.hostname, port, policy.connect_timeout)
     addresses = list(dict.fromkeys(info[4][0] for info in infos))  # resolver's order
     for address in addresses:
         if not _public_or_allowed(address, policy):
