@@ -6,7 +6,7 @@ from ckan.plugins import toolkit
 
 from . import (categories, category_pages, cli, facets, helpers, licenses, profiles,
                validators, views)
-from .logic import action, auth
+from .logic import action, auth, catalogue
 from .search import backend
 
 
@@ -47,6 +47,7 @@ class SmartcityPlugin(plugins.SingletonPlugin):
         licenses.install(config)
         categories.current()  # validate the category files at start-up (errors are logged)
         profiles.clamp_catalogue_page_size(config)
+        catalogue.register_content_types()
 
     def get_blueprint(self):
         return views.get_blueprints() + category_pages.get_blueprints()

@@ -108,3 +108,24 @@ def test_saving_a_dataset_puts_its_triples_in_the_cache(portal, page, steward, o
     graph = page("ttl", 1)
     assert "Neu gespeichert" in {str(o) for o in graph.objects(None, DCTERMS.title)}
     assert built == []
+
+
+@pytest.mark.parametrize("suffix, media", [
+    ("ttl", "text/turtle"), ("rdf", "application/rdf+xml"), ("xml", "application/rdf+xml"),
+    ("jsonld", "application/ld+json"), ("n3", "text/n3"), ("nt", "application/n-triples")])
+def test_every_offered_suffix_answers_with_its_media_type(app, portal, suffix, media):
+    dataset = helpers.call_action("package_search", rows=1)["results"][0]
+    for url in (f"/catalog.{suffix}", f"/dataset/{dataset['name']}.{suffix}"):
+        answer = app.get(url)
+        assert answer.headers["Content-Type"].startswith(media), url
+        graph = Graph().parse(data=answer.body, format={"rdf": "xml", "xml": "xml",
+                                                        "jsonld": "json-ld"}.get(suffix, suffix))
+        assert len(graph) > 20
+
+
+@pytest.mark.parametrize("suffix", ["foo", "pretty-xml", "json-ld", "NT%00", "trig"])
+def test_unknown_suffixes_are_a_clear_409_not_a_500(app, portal, suffix):
+    dataset = helpers.call_action("package_search", rows=1)["results"][0]
+    for url in (f"/catalog.{suffix}", f"/dataset/{dataset['name']}.{suffix}"):
+        answer = app.get(url, status=409)
+        assert "unknown RDF format" in answer.body and "Unbekanntes RDF-Format" in answer.body

@@ -187,4 +187,5 @@ def get_actions() -> dict[str, Any]:
     actions["smartcity_category_show"] = category.smartcity_category_show
     actions["dcat_catalog_show"] = catalogue.dcat_catalog_show
     actions["dcat_catalog_search"] = catalogue.dcat_catalog_search
+    actions["dcat_dataset_show"] = catalogue.dcat_dataset_show
     return actions

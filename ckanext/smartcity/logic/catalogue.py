@@ -6,12 +6,30 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
 from ckanext.dcat import logic as dcat_logic
+from ckanext.dcat import utils as dcat_utils
 
 from ckanext.smartcity import fast_rdf
 
 
+def _check_format(data_dict) -> str:
+    """Only formats ckanext-dcat's views can label (an unknown suffix such as
+    /catalog.foo was a 500 there); a clear 409 otherwise."""
+    fmt = str(data_dict.get("format") or "xml").lower()
+    if fmt not in dcat_utils.CONTENT_TYPES:
+        raise tk.ValidationError({"format": [
+            "Unbekanntes RDF-Format / unknown RDF format; erlaubt / allowed: "
+            + ", ".join(sorted(dcat_utils.CONTENT_TYPES))]})
+    return fmt
+
+
+def register_content_types() -> None:
+    """N-Triples for /catalog.nt and /dataset/<id>.nt (ckanext-dcat routes any
+    suffix but has no media type for this one)."""
+    dcat_utils.CONTENT_TYPES.setdefault("nt", "application/n-triples")
+
+
 def _fast(original, context, data_dict, auth):
-    fmt = (data_dict.get("format") or "xml").lower()
+    fmt = _check_format(data_dict)
     if not fast_rdf.enabled() or fmt not in fast_rdf.FORMATS or tk.asbool(
             tk.config.get("ckanext.dcat.expose_subcatalogs")):
         return original(context, data_dict)
@@ -32,3 +50,10 @@ def dcat_catalog_show(original, context, data_dict):
 @tk.side_effect_free
 def dcat_catalog_search(original, context, data_dict):
     return _fast(original, context, data_dict, "dcat_catalog_search")
+
+
+@tk.chained_action
+@tk.side_effect_free
+def dcat_dataset_show(original, context, data_dict):
+    _check_format(data_dict)
+    return original(context, data_dict)
