@@ -44,7 +44,7 @@ def pages(page_size: int | None = None) -> Iterator[list[dict]]:
     size = min(page_size or rows_max, rows_max)
     last = None
     while True:
-        fq = "-dataset_type:harvest"
+        fq = "+dataset_type:dataset"  # as ckanext-dcat: no harvest sources, showcases...
         if last is not None:
             fq += f' +id:{{"{last}" TO *]'
         result = tk.get_action("package_search")(

@@ -26,6 +26,7 @@ import json
 import logging
 import os
 import threading
+import time
 import zlib
 from importlib.metadata import PackageNotFoundError, version
 from typing import IO, Iterable, Iterator
@@ -45,6 +46,7 @@ FORMATS = {  # request / export format -> pyoxigraph format
     "n3": ox.RdfFormat.N3,
 }
 KEY_PREFIX = "smartcity:rdf:"
+REDIS_RETRY = 30  # seconds without the cache after a Redis error
 CONFIG_KEYS_PREFIXES = ("ckanext.dcat.", "ckanext.smartcity.catalog.", "ckan.site_url",
                         "ckan.site_title", "ckan.site_description", "ckan.locale_default",
                         "ckan.root_path", "ckan.site_id")
@@ -120,7 +122,8 @@ class Builder:
         self.profiles = profiles
         self.site = site_fingerprint(profiles)
         self.ttl = tk.asint(tk.config.get("ckanext.smartcity.rdf.cache_ttl") or 0)
-        self.redis = _redis() if self.ttl > 0 else None
+        self.redis = self._client = _redis() if self.ttl > 0 else None
+        self._retry_at = 0.0
 
     def catalogue(self, pagination_info: dict | None = None) -> bytes:
         graph = self.graphs.catalogue()
@@ -140,12 +143,13 @@ class Builder:
         misses are built in ``pool`` (worker processes) when one is given."""
         keys = [self._key(d) for d in datasets]
         cached: list = [None] * len(datasets)
+        if self.redis is None and self._retry_at and time.monotonic() >= self._retry_at:
+            self.redis, self._retry_at = self._client, 0.0
         if self.redis is not None and keys:
             try:
                 cached = self.redis.mget(keys)
             except Exception as exc:
-                log.warning("RDF cache unavailable (%s); building directly", type(exc).__name__)
-                self.redis = None
+                self._redis_failed(exc)
         chunks: list = [None] * len(datasets)
         for index, hit in enumerate(cached):
             if hit is not None:
@@ -169,10 +173,17 @@ class Builder:
                     pipe.expire(keys[index], self.ttl)  # in use: keep it
                 pipe.execute()
             except Exception as exc:
-                log.warning("RDF cache not written (%s)", type(exc).__name__)
+                self._redis_failed(exc)
         return chunks
 
+    def _redis_failed(self, exc: Exception) -> None:
+        """Build directly for a while, then try Redis again (it may be back)."""
+        log.warning("RDF cache unavailable (%s); building directly for %d s",
+                    type(exc).__name__, REDIS_RETRY)
+        self.redis, self._retry_at = None, time.monotonic() + REDIS_RETRY
 
+
+MAX_SEEN = 200_000
 POOL_MINIMUM = 50  # misses in a page worth sending to worker processes
 
 
@@ -183,6 +194,26 @@ def _build_in_worker(dataset: dict) -> bytes:
 
 
 _worker_builder: Builder | None = None
+
+
+def _worker_start() -> None:
+    """A forked worker must not use the parent's database or Redis
+    connections: forget them (a stray query opens its own connection)."""
+    import ckan.model as model
+    model.Session.registry.clear()
+    model.meta.engine.dispose(close=False)
+    if _worker_builder is not None:
+        _worker_builder.redis = _worker_builder._client = None
+
+
+def configured(profiles: list[str] | None) -> bool:
+    """Whether ``profiles`` (a request's choice) are the site's own; other
+    choices take the plain path (no builder or cache entries per variant)."""
+    if not profiles:
+        return True
+    from ckanext.dcat.processors import RDF_PROFILES_CONFIG_OPTION
+    site = (tk.config.get(RDF_PROFILES_CONFIG_OPTION) or "").split()
+    return list(profiles) == site
 
 
 def builder(profiles: list[str] | None = None) -> Builder:
@@ -218,6 +249,8 @@ def _unique_lines(chunks: Iterable[bytes], seen: set[bytes], shared) -> Iterator
             if shared(line):
                 if line in seen:
                     continue
+                if len(seen) >= MAX_SEEN:  # bounded memory; a repeat is only a repeat
+                    seen.clear()
                 seen.add(line)
             yield line
 
@@ -233,14 +266,20 @@ def _triples(lines: Iterable[bytes]):
     for line in lines:
         batch.append(line)
         if len(batch) >= 20000:
-            yield from ox.parse(b"\n".join(batch) + b"\n", format=ox.RdfFormat.N_TRIPLES)
+            yield from ox.parse(b"\n".join(batch) + b"\n", format=ox.RdfFormat.N_TRIPLES,
+                                lenient=True)
             batch = []
     if batch:
-        yield from ox.parse(b"\n".join(batch) + b"\n", format=ox.RdfFormat.N_TRIPLES)
+        yield from ox.parse(b"\n".join(batch) + b"\n", format=ox.RdfFormat.N_TRIPLES,
+                                lenient=True)
 
 
 def _shared_test():
-    local = ("<" + tk.config.get("ckan.site_url", "").rstrip("/")).encode()
+    """Statements about nodes several datasets may share (licences, formats,
+    concepts, publishers): not blank nodes, not this catalogue's datasets and
+    distributions (their URIs start like the catalogue's)."""
+    from ckanext.dcat.utils import catalog_uri
+    local = ("<" + catalog_uri().rstrip("/")).encode()
     return lambda line: not line.startswith(b"_:") and not line.startswith(local)
 
 
@@ -292,8 +331,9 @@ def _pool(build: Builder, workers: int | None):
         return None
     import multiprocessing
     _worker_builder = build
+    build.catalogue()  # the catalogue node exists before forking: workers never search
     try:
-        return multiprocessing.get_context("fork").Pool(workers)
+        return multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start)
     except (OSError, ValueError) as exc:
         log.warning("export runs in one process (%s)", exc)
         return None

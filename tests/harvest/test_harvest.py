@@ -74,11 +74,14 @@ def test_paged_catalogue_of_another_portal_is_harvested(source_portal):
     assert status["last_job"]["status"] == "Finished"
     assert status["last_job"]["stats"]["added"] == 9
 
-    # a second run updates the same datasets instead of adding copies
+    # a second run updates the same datasets instead of adding copies; the
+    # distributions keep their resource ids
     ids = sorted(d["id"] for d in harvested(org))
+    resource_ids = sorted(r["id"] for d in harvested(org) for r in d["resources"])
     report = run_harvest(source["id"])
     assert errors(report) == []
     assert sorted(d["id"] for d in harvested(org)) == ids
+    assert sorted(r["id"] for d in harvested(org) for r in d["resources"]) == resource_ids
     status = helpers.call_action("harvest_source_show_status", id=source["id"])
     assert status["last_job"]["stats"].get("added", 0) == 0
     assert status["last_job"]["stats"]["updated"] == 9
@@ -117,9 +120,11 @@ def catalogue(base, datasets, next_page=None):
     if next_page:
         lines.append(f"<{base}/page> a hydra:PagedCollection ; hydra:next <{base}{next_page}> .")
     for suffix, title, extra in datasets:
+        identifier = "" if "no-identifier" in extra else f'dct:identifier "{suffix}" ;'
+        extra = extra.replace("no-identifier", "")
         lines.append(f"""<{base}/ds/{suffix}> a dcat:Dataset ;
   dct:title {json.dumps(title)} ; dct:description "Beschreibung" ;
-  dct:identifier "{suffix}" ; dct:license <{LICENSE}> ;
+  {identifier} dct:license <{LICENSE}> ;
   dct:publisher [ a foaf:Agent ; foaf:name "Stadt Moers" ] {extra} .
 <{base}/catalog> dcat:dataset <{base}/ds/{suffix}> .""")
     return "\n".join(lines).encode()
@@ -170,8 +175,8 @@ def test_unknown_and_variant_vocabulary_values(page_server):
     assert dataset["theme"] == [EU + "data-theme/TRAN"]
     assert dataset["frequency"] == EU + "frequency/WEEKLY"
     [warning] = errors(report)
-    assert warning.startswith("Warnung / warning: theme: unbekannter Wert übergangen")
-    assert warning.endswith("data-theme/NOPE")
+    assert warning == ("Warnung / warning: theme: 1 unbekannte(r) Wert(e) übergangen / "
+                       "1 unknown value(s) dropped")   # the value itself is not repeated
 
 
 def test_hostile_literals_go_through_the_form_validators(page_server, app):
@@ -245,3 +250,20 @@ def test_private_addresses_are_refused_and_nothing_is_stored(url):
     assert any("private or local address" in m for m in errors(report))
     assert harvested(org) == []
     assert model.Session.query(HarvestObject).count() == 0
+
+
+def test_datasets_are_known_by_their_uri(page_server):
+    """The URI is the identity (dct:identifier is optional in DCAT-AP.de):
+    datasets without one are imported, and a changed identifier updates the
+    same dataset instead of replacing it."""
+    org = factories.Organization()
+    base = page_server.base
+    page_server.add("/catalog.ttl", catalogue(base, [("u", "Ohne Kennung", "no-identifier")]))
+    source = create_source(base + "/catalog.ttl", org)
+    assert errors(run_harvest(source["id"])) == []
+    [first] = harvested(org)
+    page_server.add("/catalog.ttl", catalogue(base, [("u", "Ohne Kennung, geändert", "")]))
+    assert errors(run_harvest(source["id"])) == []
+    [second] = harvested(org)
+    assert second["id"] == first["id"] and second["title"] == "Ohne Kennung, geändert"
+    assert second["identifier"] == "u"

@@ -129,3 +129,26 @@ def test_unknown_suffixes_are_a_clear_409_not_a_500(app, portal, suffix):
     for url in (f"/catalog.{suffix}", f"/dataset/{dataset['name']}.{suffix}"):
         answer = app.get(url, status=409)
         assert "unknown RDF format" in answer.body and "Unbekanntes RDF-Format" in answer.body
+
+
+@pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "20")
+def test_odd_but_accepted_urls_do_not_break_a_page(portal, page, steward, org):
+    """URLs the validators accept but a strict IRI parser refuses (a second
+    "#", a bad percent escape) must not turn the page or the export into a 500."""
+    helpers.call_action("package_create", context=dict(steward["context"]), **full_dataset(
+        org, name="karte", title="Karte", url="https://x.de/app/#/karte#a",
+        resources=[{"url": "http://ex.org/%zz", "name": "Roh", "format": "csv"}]))
+    for fmt in ("ttl", "rdf", "jsonld"):
+        assert_same(page(fmt, 1), page(fmt, 1, fast=False))
+
+
+@pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "20")
+def test_other_profile_choices_take_the_plain_path(app, portal, monkeypatch):
+    """?profiles= variants are not cached (each would be a new cache entry per
+    dataset and a new builder per thread)."""
+    served = []
+    monkeypatch.setattr(fast_rdf, "catalogue_page", lambda *a, **kw: served.append(1) or "")
+    app.get("/catalog.ttl?profiles=dcat_ap_de,euro_dcat_ap_3")
+    assert served == []
+    app.get("/catalog.ttl?profiles=dcat_ap_de")
+    assert served == [1]

@@ -30,6 +30,7 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
+from rdflib import URIRef
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
@@ -108,7 +109,7 @@ def _known(field: dict, value: Any) -> Any:
 
 def drop_unknown_vocabulary_values(dataset: dict) -> list[str]:
     """H15: remove values not in the field's vocabulary, in place; one
-    warning (German / English) per removed value."""
+    warning (German / English) per field that lost values."""
     dataset_fields, resource_fields = _vocabulary_fields()
     warnings = []
 
@@ -124,11 +125,11 @@ def drop_unknown_vocabulary_values(dataset: dict) -> list[str]:
                 kept, dropped = _known(field, row[field["field_name"]])
                 if dropped:
                     row[field["field_name"]] = kept
-                for value in dropped:
+                if dropped:  # the values themselves are not repeated (document content)
                     label = f"{parent}.{field['field_name']}" if parent else field["field_name"]
                     warnings.append(
-                        f"{where}{label}: unbekannter Wert übergangen / unknown value "
-                        f"dropped: {str(value)[:200]}")
+                        f"{where}{label}: {len(dropped)} unbekannte(r) Wert(e) übergangen / "
+                        f"{len(dropped)} unknown value(s) dropped")
     clean(dataset, dataset_fields, "")
     for number, resource in enumerate(dataset.get("resources") or (), 1):
         if isinstance(resource, dict):
@@ -171,6 +172,7 @@ class DCATAPDEHarvester(DCATRDFHarvester):
         fmt = config.get("rdf_format", DEFAULT_FORMAT)
         policy = fetch.Policy.from_config(tk.config)
         guids: list[str] = []
+        seen: set[str] = set()
         object_ids: list[str] = []
         had_errors = False
         names_taken: set[str] = set()
@@ -180,23 +182,18 @@ class DCATAPDEHarvester(DCATRDFHarvester):
                 page_number += 1
                 parser = RDFParser()
                 parser.g = graph
-                datasets = parser.datasets()
-                position = 0
-                while True:
-                    position += 1
+                for position, ref in enumerate(parser._datasets(), 1):
                     try:
-                        dataset = next(datasets)
-                    except StopIteration:
-                        break
-                    except Exception as exc:  # a profile error in one dataset
+                        dataset = self._parse(parser, ref)
+                    except Exception as exc:  # a profile error: this dataset only
                         log.warning("harvest %s: page %s dataset %s: %r", source.id,
                                     page_number, position, exc)
                         self._save_gather_error(
                             f"Seite {page_number}, Datensatz {position}: nicht lesbar / "
                             f"could not be read ({type(exc).__name__})", harvest_job)
                         had_errors = True
-                        break  # the generator is spent after an exception
-                    guid = self._guid(dataset)
+                        continue
+                    guid = self._guid(ref, dataset)
                     if not guid:
                         self._save_gather_error(
                             f"Seite {page_number}, Datensatz {position}: ohne URI und "
@@ -204,12 +201,13 @@ class DCATAPDEHarvester(DCATRDFHarvester):
                             harvest_job)
                         had_errors = True
                         continue
-                    if guid in guids:
+                    if guid in seen:
                         self._save_gather_error(
                             f"{guid[:300]}: kommt mehrfach vor, nur das erste übernommen / "
                             f"appears more than once, the first one is kept", harvest_job)
                         continue
                     guids.append(guid)
+                    seen.add(guid)
                     for key in PRIVILEGED:
                         dataset.pop(key, None)
                     dataset["name"] = self._new_name(dataset.get("title"), names_taken)
@@ -224,9 +222,24 @@ class DCATAPDEHarvester(DCATRDFHarvester):
         return object_ids
 
     @staticmethod
-    def _guid(dataset: dict) -> str | None:
-        guid = dataset.get("uri") or dataset.get("identifier")
-        return str(guid).strip()[:2000] or None if guid else None
+    def _parse(parser: RDFParser, ref) -> dict:
+        """One dataset node through every profile (what ``parser.datasets()``
+        does, one node at a time, so one broken dataset costs only itself)."""
+        dataset: dict = {}
+        for profile_class in parser._profiles:
+            profile_class(parser.g, dataset_type=parser.dataset_type,
+                          compatibility_mode=parser.compatibility_mode
+                          ).parse_dataset(dataset, ref)
+        return dataset
+
+    @staticmethod
+    def _guid(ref, dataset: dict) -> str | None:
+        """The dataset's URI, else its dct:identifier (blank nodes have no
+        identity between runs)."""
+        if isinstance(ref, URIRef):
+            return str(ref)[:2000]
+        guid = str(dataset.get("identifier") or "").strip()[:2000]
+        return guid or None
 
     def _new_name(self, title: Any, taken: set[str]) -> str:
         base = self._gen_new_name(str(title or "datensatz")[:500]) or "datensatz"
@@ -319,11 +332,7 @@ class DCATAPDEHarvester(DCATRDFHarvester):
         try:
             if existing:
                 dataset["id"], dataset["name"] = existing["id"], existing["name"]
-                by_uri = {r.get("uri"): r["id"] for r in existing.get("resources") or ()
-                          if r.get("uri")}
-                for resource in dataset.get("resources") or ():
-                    if isinstance(resource, dict) and resource.get("uri") in by_uri:
-                        resource["id"] = by_uri[resource["uri"]]
+                _keep_resource_ids(existing, dataset)
                 harvest_object.package_id = existing["id"]
                 tk.get_action("package_update")(dict(context), dataset)
             else:
@@ -336,10 +345,16 @@ class DCATAPDEHarvester(DCATRDFHarvester):
                 model.Session.flush()
                 tk.get_action("package_create")(dict(context), dataset)
         except tk.ValidationError as exc:
-            harvest_object.package_id = previous.package_id if previous else None
+            model.Session.rollback()
             self._save_object_error(
                 "Nicht übernommen, Prüfung fehlgeschlagen / not imported, validation failed: "
-                + _error_summary(exc.error_dict), harvest_object, "Import")
+                + _error_summary(exc.error_dict, _strings(dataset)), harvest_object, "Import")
+            return False
+        except Exception as exc:  # index, database: this object fails, the consumer goes on
+            model.Session.rollback()
+            log.exception("harvest import of %s failed", harvest_object.id)
+            self._save_object_error(f"Nicht übernommen / not imported ({type(exc).__name__})",
+                                    harvest_object, "Import")
             return False
         if previous:
             previous.current = False
@@ -350,18 +365,53 @@ class DCATAPDEHarvester(DCATRDFHarvester):
         return True
 
 
-def _error_summary(errors: dict, prefix: str = "") -> str:
-    """Field names and messages of a ValidationError, without the values."""
+def _keep_resource_ids(existing: dict, dataset: dict) -> None:
+    """Distributions keep their resource ids between runs (links, previews
+    and DataStore tables depend on them): matched by access URL, in order."""
+    by_url: dict[str, list[str]] = {}
+    for resource in existing.get("resources") or ():
+        by_url.setdefault(resource.get("url") or "", []).append(resource["id"])
+    for resource in dataset.get("resources") or ():
+        if isinstance(resource, dict) and by_url.get(resource.get("url") or ""):
+            resource["id"] = by_url[resource.get("url") or ""].pop(0)
+
+
+def _strings(value, found=None, limit=20000) -> set[str]:
+    """The document's own strings (to keep them out of messages)."""
+    found = set() if found is None else found
+    if len(found) >= limit:
+        return found
+    if isinstance(value, dict):
+        for item in value.values():
+            _strings(item, found, limit)
+    elif isinstance(value, list):
+        for item in value:
+            _strings(item, found, limit)
+    elif isinstance(value, str) and len(value.strip()) >= 3:
+        found.add(value.strip()[:40])
+    return found
+
+
+def _message(text: str, document: set[str]) -> str:
+    text = str(text)[:300]
+    if any(value in text for value in document):
+        return "ungültiger Wert / invalid value"
+    return text
+
+
+def _error_summary(errors: dict, document: set[str], prefix: str = "") -> str:
+    """Field names and messages of a ValidationError; a message that repeats
+    a value of the document (CKAN's tag and email messages do) is replaced."""
     parts = []
     for field, messages in sorted(errors.items()):
         if isinstance(messages, list):
             for number, item in enumerate(messages, 1):
                 if isinstance(item, dict):
-                    parts.append(_error_summary(item, f"{prefix}{field}[{number}]."))
+                    parts.append(_error_summary(item, document, f"{prefix}{field}[{number}]."))
                 else:
-                    parts.append(f"{prefix}{field}: {str(item)[:300]}")
+                    parts.append(f"{prefix}{field}: {_message(item, document)}")
         elif isinstance(messages, dict):
-            parts.append(_error_summary(messages, f"{prefix}{field}."))
+            parts.append(_error_summary(messages, document, f"{prefix}{field}."))
         else:
-            parts.append(f"{prefix}{field}: {str(messages)[:300]}")
+            parts.append(f"{prefix}{field}: {_message(messages, document)}")
     return "; ".join(p for p in parts if p)

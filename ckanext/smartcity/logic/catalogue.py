@@ -30,14 +30,17 @@ def register_content_types() -> None:
 
 def _fast(original, context, data_dict, auth):
     fmt = _check_format(data_dict)
-    if not fast_rdf.enabled() or fmt not in fast_rdf.FORMATS or tk.asbool(
+    profiles = data_dict.get("profiles")
+    if isinstance(profiles, str):
+        profiles = profiles.replace(",", " ").split()
+    if not fast_rdf.enabled() or not fast_rdf.configured(profiles) or tk.asbool(
             tk.config.get("ckanext.dcat.expose_subcatalogs")):
         return original(context, data_dict)
     tk.check_access(auth, context, data_dict)
     query = dcat_logic._search_ckan_datasets(context, data_dict)
     return fast_rdf.catalogue_page(query["results"], fmt,
                                    dcat_logic._pagination_info(query, data_dict),
-                                   profiles=data_dict.get("profiles"))
+                                   profiles=None)
 
 
 @tk.chained_action
