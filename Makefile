@@ -23,6 +23,7 @@ bench:
 	scripts/bootstrap.sh test
 	$(VENV)/bin/python scripts/bench_search.py --ckan-ini test.ini --out docs/benchmarks.md
 	$(VENV)/bin/python scripts/bench_rdf.py --ckan-ini test.ini --out docs/benchmarks.md
+	$(VENV)/bin/python scripts/bench_quality.py --ckan-ini test.ini --out docs/benchmarks.md
 
 vocabularies:
 	$(VENV)/bin/python scripts/build_vocabularies.py

@@ -30,6 +30,9 @@ setup(
         "ckanext.smartcity.demo_data": ["*.yaml"],
         "ckanext.smartcity.migration.smartcity_search": [
             "alembic.ini", "README", "script.py.mako"],
+        "ckanext.smartcity.migration.smartcity": [
+            "alembic.ini", "README", "script.py.mako"],
+        "ckanext.smartcity.quality": ["shapes/*.ttl", "mqa/*.rdf"],
     },
     include_package_data=True,
     zip_safe=False,

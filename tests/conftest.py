@@ -30,6 +30,6 @@ def clean_db(reset_db, migrate_db_for, reset_index, with_plugins):
     every table; plugin tables (activity, the search index) come back through
     the plugins' own migrations."""
     reset_db()
-    for plugin in ("activity", "smartcity_search", "harvest"):
+    for plugin in ("activity", "smartcity_search", "smartcity", "harvest"):
         migrate_db_for(plugin)
     reset_index()

@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH, SKOS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHAPES = os.path.join(ROOT, "tests", "data", "shacl")
+SHAPES = os.path.join(ROOT, "ckanext", "smartcity", "quality", "shapes")
 REFERENCE = os.path.join(ROOT, "scripts", "reference")
 SHAPE_SETS = {
     "dcat-ap-de-3.0": ("eu-3.0.0-dcat-ap-SHACL.ttl", "dcat-ap-SHACL-DE.ttl",

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import click
 
+import ckan.plugins.toolkit as tk
+
 from . import categories, demo, export as exporter, migrate as migration
 
 
@@ -97,6 +99,44 @@ def export(fmt: str, output: str):
             count = exporter.write(handle, fmt)
     click.echo(f"{count} datasets exported as {fmt} in {time.monotonic() - started:.1f} s",
                err=True)
+
+
+@smartcity.command(name="quality")
+@click.option("--org", default=None, help="Only this organisation (name or id)")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True)
+@click.option("--assess", is_flag=True,
+              help="Score every dataset again first (offline checks)")
+@click.option("--recheck-older-than", "recheck", type=int, default=None, metavar="SECONDS",
+              help="Check again the URLs of datasets whose last URL check is older "
+                   "(run it from cron, e.g. daily with 604800)")
+def quality_report(org: str | None, fmt: str, assess: bool, recheck: int | None):
+    """Metadata quality of the catalogue (MQA score, SHACL violations) as CSV or JSON."""
+    import json as json_module
+    import sys
+    import ckan.model as model
+    from ckanext.smartcity import quality, quality_pages
+    from ckanext.smartcity.quality import reachability
+    if assess:
+        ids = [row[0] for row in model.Session.query(model.Package.id).filter_by(
+            state="active", type="dataset")]
+        for package_id in ids:
+            quality.assess(package_id)
+        model.Session.commit()
+        click.echo(f"{len(ids)} datasets assessed", err=True)
+    if recheck is not None:
+        click.echo(f"{reachability.recheck(recheck)} datasets' URLs checked", err=True)
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    report = tk.get_action("smartcity_quality_list")({"user": site_user["name"]},
+                                                      {"org": org})
+    if fmt == "json":
+        click.echo(json_module.dumps(report, ensure_ascii=False, indent=1))
+        return
+    import csv
+    writer = csv.writer(sys.stdout)
+    writer.writerow(quality_pages.CSV_COLUMNS)
+    for row in report["datasets"]:
+        writer.writerow([quality_pages._cell(row.get(c)) for c in quality_pages.CSV_COLUMNS])
 
 
 def get_commands():

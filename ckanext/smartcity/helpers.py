@@ -145,3 +145,12 @@ def smartcity_category_tiles() -> list[dict[str, Any]]:
 def get_helpers() -> dict[str, Any]:
     return {name: obj for name, obj in globals().items()
             if name.startswith("smartcity_") and callable(obj)}
+
+
+def smartcity_quality_report(package_id: str) -> dict[str, Any] | None:
+    """The quality report of a dataset for the dataset page: the full one for
+    its editors, the summary where the site publishes it, else None."""
+    try:
+        return tk.get_action("smartcity_quality_show")({}, {"id": package_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None

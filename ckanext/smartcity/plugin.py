@@ -5,7 +5,7 @@ import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
 from . import (categories, category_pages, cli, facets, helpers, licenses, profiles,
-               validators, views)
+               quality, quality_pages, validators, views)
 from .logic import action, auth, catalogue
 from .search import backend
 
@@ -50,7 +50,8 @@ class SmartcityPlugin(plugins.SingletonPlugin):
         catalogue.register_content_types()
 
     def get_blueprint(self):
-        return views.get_blueprints() + category_pages.get_blueprints()
+        return (views.get_blueprints() + category_pages.get_blueprints()
+                + quality_pages.get_blueprints())
 
     # IPackageController: categories (with ancestors) and EU themes in the index
     def before_dataset_index(self, pkg_dict):
@@ -58,6 +59,15 @@ class SmartcityPlugin(plugins.SingletonPlugin):
 
     def after_dataset_search(self, search_results, search_params):
         return facets.label_facets(search_results)
+
+    # metadata quality: offline checks on save, URL checks as a background job
+    def after_dataset_create(self, context, pkg_dict):
+        if pkg_dict.get("id") and pkg_dict.get("type", "dataset") == "dataset":
+            quality.on_save(pkg_dict["id"])
+
+    def after_dataset_update(self, context, pkg_dict):
+        if pkg_dict.get("id") and pkg_dict.get("type", "dataset") == "dataset":
+            quality.on_save(pkg_dict["id"])
 
     # IFacets
     def dataset_facets(self, facets_dict, package_type):

@@ -282,6 +282,51 @@ def fetch(url: str, fmt: str, policy: Policy) -> Response:
     raise FetchError(f"more than {policy.max_redirects} redirects from {url}")
 
 
+def probe(url: str, policy: Policy) -> int:
+    """The HTTP status ``url`` finally answers with (HEAD, or GET of one byte
+    where HEAD is not allowed), redirects followed and each hop checked like
+    a harvest source; nothing of the body is kept. Raises FetchError."""
+    started = time.monotonic()
+    method = "HEAD"
+    for _hop in range(policy.max_redirects + 2):
+        if time.monotonic() - started > policy.deadline:
+            raise FetchError(f"{url} took longer than {policy.deadline:.0f} s")
+        scheme, host, port, addresses = check_url(url, policy)
+        parts = urlsplit(url)
+        try:
+            path = _request_target(parts)
+            ascii_host = host.encode("idna").decode("ascii")
+        except (UnicodeError, ValueError):
+            raise FetchError(f"not a valid URL: {url[:200]!r}") from None
+        host_header = ascii_host if parts.port is None else f"{ascii_host}:{parts.port}"
+        if ":" in ascii_host:
+            host_header = f"[{ascii_host}]" + (f":{parts.port}" if parts.port else "")
+        connection = _connection(scheme, ascii_host, port, addresses, policy)
+        try:
+            headers = {"Host": host_header, "User-Agent": "ckanext-smartcity-linkcheck",
+                       "Accept-Encoding": "identity"}
+            if method == "GET":
+                headers["Range"] = "bytes=0-0"
+            connection.request(method, path, headers=headers)
+            if connection.sock is not None:
+                connection.sock.settimeout(policy.read_timeout)
+            response = connection.getresponse()
+            if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
+                url = urljoin(url, response.getheader("Location"))
+                continue
+            if method == "HEAD" and response.status in (403, 405, 501):
+                method = "GET"  # some servers refuse HEAD only
+                continue
+            return response.status
+        except (socket.timeout, TimeoutError):
+            raise FetchError(f"{url} did not answer in time") from None
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            raise FetchError(f"{url} could not be reached ({type(exc).__name__})") from None
+        finally:
+            connection.close()
+    raise FetchError(f"more than {policy.max_redirects} redirects from {url}")
+
+
 def _json_depth_ok(value, depth=0) -> bool:
     if depth > MAX_JSON_DEPTH:
         return False

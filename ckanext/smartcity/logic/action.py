@@ -10,7 +10,7 @@ from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 from ckanext.smartcity import defaults, vocab
 from ckanext.smartcity.form_rows import flat_rows
-from ckanext.smartcity.logic import catalogue, category
+from ckanext.smartcity.logic import catalogue, category, quality
 
 MAX_REGION_RESULTS = 50
 
@@ -188,4 +188,6 @@ def get_actions() -> dict[str, Any]:
     actions["dcat_catalog_show"] = catalogue.dcat_catalog_show
     actions["dcat_catalog_search"] = catalogue.dcat_catalog_search
     actions["dcat_dataset_show"] = catalogue.dcat_dataset_show
+    actions["smartcity_quality_show"] = quality.smartcity_quality_show
+    actions["smartcity_quality_list"] = quality.smartcity_quality_list
     return actions

@@ -1,0 +1,80 @@
+"""Background checks of access and download URLs (CKAN's job queue, RQ on
+Redis), with the harvester's SSRF rules and time limits
+(``ckanext.smartcity.harvest.*``); results in ``smartcity_url_check`` with
+their time, re-checked by ``ckan smartcity quality --recheck-older-than``."""
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.smartcity.harvest import fetch
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(package_id: str) -> bool:
+    """Queue the URL check of a dataset; False (logged) when Redis is down:
+    saving a dataset never depends on the queue."""
+    try:
+        tk.enqueue_job(check_package, [package_id], title=f"URL-Prüfung {package_id}",
+                       rq_kwargs={"timeout": 600})
+        return True
+    except Exception as exc:
+        log.warning("URL check of %s not queued (%s)", package_id, type(exc).__name__)
+        return False
+
+
+def check_url(url: str, policy: fetch.Policy) -> tuple[bool, int | None, str | None]:
+    try:
+        status = fetch.probe(url, policy)
+    except fetch.FetchError as exc:
+        return False, None, str(exc)[:500]
+    return 200 <= status < 400, status, None if 200 <= status < 400 else f"HTTP {status}"
+
+
+def check_urls(urls: list[str]) -> None:
+    policy = fetch.Policy.from_config(tk.config)
+    policy = fetch.Policy(allowed_networks=policy.allowed_networks, connect_timeout=5,
+                          read_timeout=10, deadline=min(policy.deadline, 30),
+                          max_bytes=policy.max_bytes)
+    for url in urls:
+        ok, status, error = check_url(url, policy)
+        model.Session.execute(sa.text("""
+            INSERT INTO smartcity_url_check (url, ok, status, error, checked_at)
+            VALUES (:url, :ok, :status, :error, now())
+            ON CONFLICT (url) DO UPDATE SET ok = EXCLUDED.ok, status = EXCLUDED.status,
+                error = EXCLUDED.error, checked_at = EXCLUDED.checked_at"""),
+            {"url": url, "ok": ok, "status": status, "error": error})
+    model.Session.commit()
+
+
+def check_package(package_id: str) -> None:
+    """The job: check the dataset's URLs, then score it again."""
+    from ckanext.smartcity import quality
+    try:
+        dataset = tk.get_action("package_show")({"ignore_auth": True, "use_cache": False},
+                                                {"id": package_id})
+    except tk.ObjectNotFound:
+        return
+    check_urls(quality.dataset_urls(dataset))
+    quality.assess(package_id)
+    model.Session.commit()
+
+
+def recheck(older_than_seconds: int) -> int:
+    """Check again every dataset with a URL result older than the limit (or
+    none); returns how many datasets were checked."""
+    rows = model.Session.execute(sa.text("""
+        SELECT q.package_id FROM smartcity_quality q
+        WHERE EXISTS (SELECT 1 FROM jsonb_each(q.result->'urls') u
+                      WHERE u.value = 'null'::jsonb
+                         OR (u.value->>'checked_at')::timestamp
+                            < now() - make_interval(secs => :age))"""),
+        {"age": older_than_seconds}).fetchall()
+    for (package_id,) in rows:
+        check_package(package_id)
+    return len(rows)

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Quality benchmark (``make bench``): SHACL validation and MQA scoring of
+one dataset (median of --repeat runs) and of --count datasets in a row, in
+one process with the shapes loaded once (copies of the demo dataset
+"Fahrradzählstellen", scripts/bench_data/rdf_dataset.json; no database:
+the URL check results are empty). Appends the figures to docs/benchmarks.md.
+Targets (issue): ≤ 300 ms median per dataset, 1,000 datasets ≤ 5 minutes."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ckan-ini", default="test.ini")
+    parser.add_argument("--out", default="docs/benchmarks.md")
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=50)
+    args = parser.parse_args()
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+    from bench_rdf import copies
+    app = make_app(load_config(args.ckan_ini))
+    with open(os.path.join(ROOT, "scripts", "bench_data", "rdf_dataset.json"), encoding="utf-8") as h:
+        template = json.load(h)
+    with app._wsgi_app.test_request_context():
+        from ckanext.smartcity import quality
+        from ckanext.smartcity.quality import mqa, shacl
+        started = time.perf_counter()
+        shacl.shapes()
+        mqa._lists()
+        load = time.perf_counter() - started
+        quality.url_checks = lambda urls: {}   # no database in this benchmark
+        [one] = copies(template, 1)
+        quality.evaluate(one)
+        singles = []
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            result = quality.evaluate(one)
+            singles.append(time.perf_counter() - started)
+        many = copies(template, args.count)
+        started = time.perf_counter()
+        for dataset in many:
+            quality.evaluate(dataset)
+        total = time.perf_counter() - started
+    machine = f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}"
+    text = ["", f"## Metadata quality ({dt.date.today().isoformat()})", "",
+            f"Command: `.venv/bin/python scripts/bench_quality.py --count {args.count} "
+            f"--repeat {args.repeat}` on {machine}. One evaluation = the dataset's RDF through "
+            "the profiles, DCAT-AP.de 3.0 SHACL (pyshacl, GovData shapes + EU 3.0.0 base), "
+            f"MQA score (the dataset scores {result['score']}, "
+            f"{result['shacl']['violations']} violations).", "",
+            "| measurement | target | this extension |", "|---|---|---|",
+            f"| shapes and lists loaded (once per process) | – | {load:.2f} s |",
+            f"| one dataset, median of {args.repeat} | ≤ 300 ms | "
+            f"{statistics.median(singles) * 1000:.0f} ms (p95 "
+            f"{sorted(singles)[int(len(singles) * 0.95) - 1] * 1000:.0f} ms) |",
+            f"| {args.count} datasets in a row | ≤ 300 s | {total:.1f} s "
+            f"({args.count / total:.0f} datasets/s) |", ""]
+    print("\n".join(text))
+    if args.out:
+        with open(os.path.join(ROOT, args.out), "a", encoding="utf-8") as handle:
+            handle.write("\n".join(text))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""Metadata quality: the MQA score (405 points) and the DCAT-AP.de SHACL
+report per dataset, pinned for reference datasets (a minimal one, a complete
+one, broken ones), stored on save, shown to editors only, URL checks as a
+background job against a local HTTP server, the dashboard and its exports."""
+import csv
+import io
+import json
+import os
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS
+
+import ckan.plugins.toolkit as tk
+from ckan.lib import jobs
+from ckan.tests import factories, helpers
+
+from ckanext.smartcity import quality
+from ckanext.smartcity.quality import reachability, shacl
+from tests.harvest.local_server import Source
+from tests.schema.test_dataset_api import full_dataset, org, steward  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.usefixtures("clean_db")
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "examples")
+
+
+def minimal(org, **extra):
+    return {"name": "minimal", "title": "Baumkataster", "owner_org": org["id"],
+            "notes": "Bäume der Stadt.", "license_id": "dl-de-by-2.0",
+            "publisher": [{"name": "Stadt Dinslaken"}],
+            "resources": [{"url": "https://example.org/baeume.csv", "name": "Bäume"}], **extra}
+
+
+def create(steward, data):
+    return helpers.call_action("package_create", context=dict(steward["context"]), **data)
+
+
+def points(result):
+    return {d["code"]: d["points"] for d in result["dimensions"]}
+
+
+def test_minimal_dataset_score_and_next_steps(steward, org):
+    dataset = create(steward, minimal(org))
+    result = helpers.call_action("smartcity_quality_show", context=dict(steward["context"]),
+                                 id=dataset["id"])
+    # findability: only spatial (20, the organisation's default region);
+    # accessibility: URL never checked, no download URL; interoperability: no
+    # format, no media type, but SHACL-clean (30); reusability: licence 20 +
+    # known licence 10 + contact point 20 (organisation default) + publisher
+    # 10; contextuality: issued and modified (10: CKAN's resource dates,
+    # which the RDF carries), no rights, no byte size
+    assert points(result) == {"findability": 20, "accessibility": 0, "interoperability": 30,
+                              "reusability": 60, "contextuality": 10}
+    assert result["score"] == 120
+    assert result["rating"] == {"code": "bad", "de": "Mangelhaft", "en": "Bad"}
+    assert result["shacl"]["violations"] == 0
+    steps = [s["de"] for s in result["next_steps"]]
+    assert steps[0] == ("Zugangs-URL erreichbar machen (oder die Prüfung abwarten) "
+                        "(Ressource ›Bäume‹): +50 Punkte")
+    assert "Schlagwörter angeben: +30 Punkte" in steps
+    assert "Eine Smart-City-Kategorie oder ein EU-Datenthema wählen: +30 Punkte" in steps
+    assert [s["points"] for s in result["next_steps"]] == \
+        sorted((s["points"] for s in result["next_steps"]), reverse=True)
+    assert result["score"] + sum(s["points"] for s in result["next_steps"]) == 405
+
+
+def test_complete_dataset_scores_everything_but_unchecked_urls(steward, org):
+    dataset = create(steward, full_dataset(org))
+    result = quality.stored(dataset["id"])
+    assert points(result) == {"findability": 100, "accessibility": 20, "interoperability": 110,
+                              "reusability": 75, "contextuality": 20}
+    assert result["score"] == 325 and result["rating"]["code"] == "good"
+    assert [s["de"] for s in result["next_steps"]] == [
+        "Zugangs-URL erreichbar machen (oder die Prüfung abwarten) "
+        "(Ressource ›Ladesäulen (CSV)‹): +50 Punkte",
+        "Download-URL erreichbar machen (Ressource ›Ladesäulen (CSV)‹): +30 Punkte"]
+
+
+def test_saving_again_updates_the_score(steward, org):
+    dataset = create(steward, minimal(org))
+    before = quality.stored(dataset["id"])["score"]
+    helpers.call_action("package_patch", context=dict(steward["context"]), id=dataset["id"],
+                        tag_string="Bäume,Umwelt", theme=["ENVI"])
+    after = quality.stored(dataset["id"])
+    assert after["score"] == before + 60
+    assert not any("Schlagwörter" in s["de"] for s in after["next_steps"])
+
+
+def test_shacl_findings_in_german_tied_to_fields():
+    """A real document (GovData's quicktest, which conforms) broken by hand:
+    title and the distribution's access URL removed."""
+    graph = Graph().parse(os.path.join(EXAMPLES, "v3.0-quicktest.ttl"), format="turtle")
+    from rdflib.namespace import DCAT, RDF
+    [ref] = graph.subjects(RDF.type, DCAT.Dataset)
+    assert [f for f in shacl.validate(graph, ref) if f.severity == "violation"] == []
+    graph.remove((ref, DCTERMS.title, None))
+    [distribution] = graph.objects(ref, DCAT.distribution)
+    graph.remove((distribution, DCAT.accessURL, None))
+    violations = [f for f in shacl.validate(graph, ref) if f.severity == "violation"]
+    by_field = {(f.field, f.resource): f for f in violations}
+    assert by_field[("title", None)].message_de == "Pflichtangabe fehlt: Titel"
+    assert by_field[("title", None)].message_en == "Required value missing: Title"
+    assert by_field[("url", 1)].message_de.startswith("Ressource 1: Pflichtangabe fehlt:")
+
+
+@pytest.fixture
+def links():
+    server = Source()
+    server.add("/ok.csv", b"a,b\n1,2\n", media="text/csv")
+    server.add("/dl.csv", b"a,b\n1,2\n", media="text/csv")
+    server.add("/gone.csv", b"", status=404)
+    yield server
+    server.server.shutdown()
+
+
+def test_url_check_job_runs_on_the_queue_and_scores(steward, org, links):
+    jobs.get_queue().empty()
+    dataset = create(steward, minimal(org, resources=[
+        {"url": links.base + "/ok.csv", "name": "Gut", "download_url": links.base + "/dl.csv"},
+        {"url": links.base + "/gone.csv", "name": "Weg"},
+        {"url": "http://10.1.2.3/intern.csv", "name": "Intern"}]))
+    assert quality.stored(dataset["id"])["urls"][links.base + "/ok.csv"] is None
+    jobs.Worker(["default"]).work(burst=True)   # the RQ worker, as `ckan jobs worker`
+    result = quality.stored(dataset["id"])
+    urls = result["urls"]
+    assert urls[links.base + "/ok.csv"]["ok"] is True and urls[links.base + "/ok.csv"]["status"] == 200
+    assert urls[links.base + "/gone.csv"]["ok"] is False
+    assert urls[links.base + "/gone.csv"]["error"] == "HTTP 404"
+    assert "private or local address" in urls["http://10.1.2.3/intern.csv"]["error"]
+    assert urls[links.base + "/ok.csv"]["checked_at"]
+    # one of three access URLs answers (50/3), one download URL present and answering
+    assert points(result)["accessibility"] == round(50 / 3) + round(20 / 3) + round(30 / 3)
+    assert not [p for p in links.requests if "intern" in p]
+    assert sorted(set(links.requests)) == ["/dl.csv", "/gone.csv", "/ok.csv"]
+
+
+def test_redis_down_saving_still_works(steward, org, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("redis down")
+    monkeypatch.setattr(tk, "enqueue_job", down)
+    dataset = create(steward, minimal(org))
+    assert quality.stored(dataset["id"])["score"] == 120
+    assert reachability.enqueue(dataset["id"]) is False
+
+
+def test_only_editors_see_the_report(steward, org, app):
+    dataset = create(steward, minimal(org))
+    outsider = factories.User()
+    with pytest.raises(tk.NotAuthorized):
+        helpers.call_action("smartcity_quality_show",
+                            context={"user": outsider["name"], "ignore_auth": False},
+                            id=dataset["id"])
+    page = app.get(f"/dataset/{dataset['name']}").body
+    assert "Metadatenqualität" not in page
+    page = app.get(f"/dataset/{dataset['name']}",
+                   headers={"Authorization": steward["token"]}).body
+    assert "Metadatenqualität" in page and "Mangelhaft" in page
+    assert "Schlagwörter angeben: +30 Punkte" in page
+
+
+@pytest.mark.ckan_config("ckanext.smartcity.quality.public_summary", "true")
+def test_public_summary_by_config(steward, org):
+    dataset = create(steward, minimal(org))
+    result = helpers.call_action("smartcity_quality_show",
+                                 context={"user": "", "ignore_auth": False}, id=dataset["id"])
+    assert set(result) == {"score", "maximum", "rating", "id", "name"}
+
+
+def test_dashboard_and_exports(steward, org, app):
+    anonymous = app.get("/qualitaet", status=302, follow_redirects=False)
+    assert "/user/login" in anonymous.headers["Location"]
+    create(steward, minimal(org, name="schlecht", title="=HYPERLINK(\"http://x\")"))
+    create(steward, full_dataset(org))
+    other_org = factories.Organization()
+    admin_elsewhere = factories.User()
+    helpers.call_action("organization_member_create", id=other_org["id"],
+                        username=admin_elsewhere["name"], role="admin")
+    as_sysadmin = {"Authorization": steward["token"]}
+    page = app.get("/qualitaet", headers=as_sysadmin).body
+    assert page.index("=HYPERLINK") < page.index("Ladesäulen")   # worst first
+    report = json.loads(app.get("/qualitaet.json", headers=as_sysadmin).body)
+    assert [d["name"] for d in report["datasets"]] == ["schlecht", "ladesaeulen"]
+    assert report["ratings"] == {"excellent": 0, "good": 1, "sufficient": 0, "bad": 1}
+    rows = list(csv.reader(io.StringIO(app.get("/qualitaet.csv", headers=as_sysadmin).body)))
+    assert rows[0][:4] == ["name", "title", "organization", "score"]
+    assert rows[1][1] == "'=HYPERLINK(\"http://x\")"   # no formula in a spreadsheet
+    elsewhere = json.loads(app.get("/qualitaet.json",
+                                   headers={"Authorization": factories.APIToken(
+                                       user=admin_elsewhere["name"])["token"]}).body)
+    assert elsewhere["datasets"] == []
+
+
+def test_cli_writes_csv(cli, steward, org):
+    from ckan.cli.cli import ckan
+    create(steward, minimal(org))
+    result = cli.invoke(ckan, ["smartcity", "quality", "--format", "csv", "--assess"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.output.split("\n", 1)[1])))
+    assert rows[0][0] == "name" and rows[1][0] == "minimal" and rows[1][3] == "120"
