@@ -17,6 +17,8 @@ fi
 # Datasets an older checkout created keep working: convert them to the
 # current schema (a no-op when nothing is left to convert).
 "$VENV/bin/ckan" -c "$INI" smartcity migrate --apply 2>>"$VAR/log/demo-load.log" | tail -1
+# Score datasets saved before the quality tables existed (cheap; idempotent).
+"$VENV/bin/ckan" -c "$INI" smartcity quality --assess --format json >/dev/null 2>>"$VAR/log/demo-load.log"
 
 PIDFILE="$VAR/gunicorn.pid"
 if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
@@ -27,6 +29,12 @@ else
     --bind "127.0.0.1:$PORT" --workers "${WORKERS:-2}" --timeout 120 \
     --pid "$PIDFILE" --daemon \
     --error-logfile "$VAR/log/gunicorn.log" --access-logfile "$VAR/log/access.log"
+fi
+# Background jobs (URL checks of the quality report) on CKAN's RQ queue.
+WORKER_PIDFILE="$VAR/worker.pid"
+if ! { [ -f "$WORKER_PIDFILE" ] && kill -0 "$(cat "$WORKER_PIDFILE")" 2>/dev/null; }; then
+  nohup "$VENV/bin/ckan" -c "$INI" jobs worker >>"$VAR/log/worker.log" 2>&1 &
+  echo $! > "$WORKER_PIDFILE"
 fi
 for _ in $(seq 1 60); do
   if curl -fsS -o /dev/null "$URL/api/3/action/status_show" 2>/dev/null; then

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Stop what `make demo` started: gunicorn, and Redis if the bootstrap started
+# Stop what `make demo` started: gunicorn, the jobs worker, and Redis if the bootstrap started
 # it. PostgreSQL is a system service shared with other uses; it keeps running.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
-for pidfile in "$VAR/gunicorn.pid" "$VAR/redis.pid"; do
+for pidfile in "$VAR/gunicorn.pid" "$VAR/worker.pid" "$VAR/redis.pid"; do
   if [ -f "$pidfile" ]; then
     pid="$(cat "$pidfile")"
     if kill -0 "$pid" 2>/dev/null; then

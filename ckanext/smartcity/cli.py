@@ -120,10 +120,18 @@ def quality_report(org: str | None, fmt: str, assess: bool, recheck: int | None)
     if assess:
         ids = [row[0] for row in model.Session.query(model.Package.id).filter_by(
             state="active", type="dataset")]
-        for package_id in ids:
-            quality.assess(package_id)
+        failed = 0
+        for number, package_id in enumerate(ids, 1):
+            try:
+                with model.Session.begin_nested():
+                    quality.assess(package_id)
+            except Exception as exc:
+                failed += 1
+                click.echo(f"{package_id}: not assessed ({type(exc).__name__})", err=True)
+            if number % 50 == 0:
+                model.Session.commit()  # short transactions: editors' saves never wait long
         model.Session.commit()
-        click.echo(f"{len(ids)} datasets assessed", err=True)
+        click.echo(f"{len(ids) - failed} datasets assessed, {failed} failed", err=True)
     if recheck is not None:
         click.echo(f"{reachability.recheck(recheck)} datasets' URLs checked", err=True)
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})

@@ -69,6 +69,10 @@ class SmartcityPlugin(plugins.SingletonPlugin):
         if pkg_dict.get("id") and pkg_dict.get("type", "dataset") == "dataset":
             quality.on_save(pkg_dict["id"])
 
+    def after_dataset_delete(self, context, pkg_dict):
+        if pkg_dict.get("id"):
+            quality.on_delete(pkg_dict["id"])
+
     # IFacets
     def dataset_facets(self, facets_dict, package_type):
         return facets.facet_titles(facets_dict)

@@ -209,6 +209,11 @@ def test_deadline_holds_against_trickled_headers(source):
     with pytest.raises(f.FetchError, match="longer than"):
         f.fetch(source.base + "/trickle", "ttl", policy)
     assert time.monotonic() - started < 3
+    # the URL check of the quality report (HEAD, then GET) keeps the same deadline
+    started = time.monotonic()
+    with pytest.raises(f.FetchError, match="longer than"):
+        f.probe(source.base + "/trickle", policy)
+    assert time.monotonic() - started < 3
 
 
 def test_over_long_literals_are_refused_before_parsing(source):

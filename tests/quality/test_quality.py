@@ -188,6 +188,10 @@ def test_dashboard_and_exports(steward, org, app):
                                    headers={"Authorization": factories.APIToken(
                                        user=admin_elsewhere["name"])["token"]}).body)
     assert elsewhere["datasets"] == []
+    app.get("/qualitaet.json?org=%00", headers=as_sysadmin, status=404)
+    helpers.call_action("package_delete", context=dict(steward["context"]), id="schlecht")
+    report = json.loads(app.get("/qualitaet.json", headers=as_sysadmin).body)
+    assert [d["name"] for d in report["datasets"]] == ["ladesaeulen"]
 
 
 def test_cli_writes_csv(cli, steward, org):

@@ -26,6 +26,7 @@ import concurrent.futures
 import http.client
 import ipaddress
 import json
+import os
 import re
 import socket
 import ssl
@@ -114,13 +115,23 @@ def _public_or_allowed(address: str, policy: Policy) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-_resolver = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="resolve")
+_resolvers: dict[int, concurrent.futures.ThreadPoolExecutor] = {}
+
+
+def _resolver() -> concurrent.futures.ThreadPoolExecutor:
+    """One pool per process: a forked child (RQ worker, gunicorn) inherits the
+    parent's pool object but not its threads, and would wait forever."""
+    pid = os.getpid()
+    if pid not in _resolvers:
+        _resolvers[pid] = concurrent.futures.ThreadPoolExecutor(
+            max_workers=4, thread_name_prefix="resolve")
+    return _resolvers[pid]
 
 
 def _resolve(host: str, port: int, timeout: float):
     """getaddrinfo with a time limit (the C resolver has none of its own: a
     source whose name server never answers would hold the harvest)."""
-    future = _resolver.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    future = _resolver().submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
         return future.result(timeout=timeout)
     except concurrent.futures.TimeoutError:
@@ -302,6 +313,19 @@ def probe(url: str, policy: Policy) -> int:
         if ":" in ascii_host:
             host_header = f"[{ascii_host}]" + (f":{parts.port}" if parts.port else "")
         connection = _connection(scheme, ascii_host, port, addresses, policy)
+        remaining = policy.deadline - (time.monotonic() - started)
+        expired = threading.Event()
+
+        def cut(connection=connection, expired=expired):
+            expired.set()  # the deadline holds against a server trickling headers
+            if connection.sock is not None:
+                try:
+                    connection.sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        watchdog = threading.Timer(max(remaining, 0.01), cut)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             headers = {"Host": host_header, "User-Agent": "ckanext-smartcity-linkcheck",
                        "Accept-Encoding": "identity"}
@@ -311,18 +335,25 @@ def probe(url: str, policy: Policy) -> int:
             if connection.sock is not None:
                 connection.sock.settimeout(policy.read_timeout)
             response = connection.getresponse()
-            if response.status in (301, 302, 303, 307, 308) and response.getheader("Location"):
+            if response.status in (301, 302, 303, 307, 308):
+                if not response.getheader("Location"):
+                    raise FetchError(f"redirect without a target from {url}")
                 url = urljoin(url, response.getheader("Location"))
                 continue
             if method == "HEAD" and response.status in (403, 405, 501):
                 method = "GET"  # some servers refuse HEAD only
                 continue
+            if expired.is_set():
+                raise FetchError(f"{url} took longer than {policy.deadline:.0f} s")
             return response.status
         except (socket.timeout, TimeoutError):
             raise FetchError(f"{url} did not answer in time") from None
         except (OSError, http.client.HTTPException, ValueError) as exc:
+            if expired.is_set():
+                raise FetchError(f"{url} took longer than {policy.deadline:.0f} s") from None
             raise FetchError(f"{url} could not be reached ({type(exc).__name__})") from None
         finally:
+            watchdog.cancel()
             connection.close()
     raise FetchError(f"more than {policy.max_redirects} redirects from {url}")
 

@@ -60,20 +60,21 @@ def smartcity_quality_list(context, data_dict):
     allowed = _organisations(context)
     where, params = ["p.state = 'active'", "p.type = 'dataset'"], {}
     if allowed is not None:
-        where.append("q.owner_org = ANY(:allowed)")
+        where.append("p.owner_org = ANY(:allowed)")
         params["allowed"] = allowed
     if data_dict.get("org"):
-        org = model.Group.get(str(data_dict["org"]))
+        name = str(data_dict["org"])
+        org = model.Group.get(name) if name.isprintable() and len(name) <= 200 else None
         if org is None:
             raise tk.ObjectNotFound("Organisation nicht gefunden / organisation not found")
-        where.append("q.owner_org = :org")
+        where.append("p.owner_org = :org")
         params["org"] = org.id
     rows = model.Session.execute(sa.text(f"""
         SELECT p.id, p.name, p.title, p.private, g.name AS org_name, g.title AS org_title,
                q.score, q.rating, q.violations, q.computed_at,
                jsonb_array_length(q.result->'next_steps') AS open_steps
         FROM smartcity_quality q JOIN package p ON p.id = q.package_id
-        LEFT JOIN "group" g ON g.id = q.owner_org
+        LEFT JOIN "group" g ON g.id = p.owner_org
         WHERE {' AND '.join(where)}
         ORDER BY q.score ASC, p.name ASC"""), params).fetchall()
     datasets = [{"id": r.id, "name": r.name, "title": r.title, "private": r.private,

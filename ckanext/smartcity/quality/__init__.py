@@ -52,9 +52,20 @@ def url_checks(urls: list[str]) -> dict[str, dict[str, Any]]:
     rows = model.Session.execute(sa.text(
         "SELECT url, ok, status, error, checked_at FROM smartcity_url_check "
         "WHERE url = ANY(:urls)"), {"urls": urls})
-    return {row.url: {"ok": row.ok, "status": row.status, "error": row.error,
-                      "checked_at": row.checked_at.isoformat(timespec="seconds")}
-            for row in rows}
+    found = {row.url: {"ok": row.ok, "status": row.status, "error": row.error,
+                       "checked_at": row.checked_at.isoformat(timespec="seconds")}
+             for row in rows}
+    return found
+
+
+def _graph_keys(checks: dict[str, dict]) -> dict[str, dict]:
+    """The checks also under the URL as the RDF writes it (ckanext-dcat
+    percent-encodes , ; ( ) ! ' * in URIs)."""
+    from ckanext.dcat.profiles.base import CleanedURIRef
+    keyed = dict(checks)
+    for url, check in checks.items():
+        keyed.setdefault(str(CleanedURIRef(url)), check)
+    return keyed
 
 
 def evaluate(dataset: dict) -> dict[str, Any]:
@@ -63,7 +74,7 @@ def evaluate(dataset: dict) -> dict[str, Any]:
     findings = shacl.validate(graph, ref)
     violations = sum(1 for f in findings if f.severity == "violation")
     checks = url_checks(dataset_urls(dataset))
-    result = mqa.score(graph, ref, dataset, violations, checks)
+    result = mqa.score(graph, ref, dataset, violations, _graph_keys(checks))
     result["shacl"] = {"violations": violations,
                        "warnings": sum(1 for f in findings if f.severity == "warning"),
                        "findings": [f.as_dict() for f in findings]}
@@ -101,13 +112,43 @@ def stored(package_id: str) -> dict[str, Any] | None:
     return result
 
 
+PENDING = "smartcity_url_checks"
+
+
 def on_save(package_id: str) -> None:
-    """After create/update: offline checks now, URL checks in the background.
-    Neither may fail the save (the quality report is advisory)."""
+    """After create/update: offline checks now, URL checks in the background
+    once the save is committed (a job queued earlier would read the old
+    dataset). Neither may fail the save (the quality report is advisory)."""
     try:
         with model.Session.begin_nested():
             assess(package_id)
     except Exception:
         log.warning("quality of %s not assessed", package_id, exc_info=True)
+    _listen()
+    model.Session().info.setdefault(PENDING, set()).add(package_id)
+
+
+def on_delete(package_id: str) -> None:
+    """A deleted dataset leaves the dashboard and the scheduled checks."""
+    model.Session.execute(sa.text("DELETE FROM smartcity_quality WHERE package_id = :id"),
+                          {"id": package_id})
+
+
+def _queue_pending(session) -> None:
     from ckanext.smartcity.quality import reachability
-    reachability.enqueue(package_id)
+    for package_id in sorted(session.info.pop(PENDING, ())):
+        reachability.enqueue(package_id)
+
+
+def _drop_pending(session, *args) -> None:
+    session.info.pop(PENDING, None)
+
+
+_listening: list[bool] = []
+
+
+def _listen() -> None:
+    if not _listening:
+        sa.event.listen(model.Session, "after_commit", _queue_pending)
+        sa.event.listen(model.Session, "after_rollback", _drop_pending)
+        _listening.append(True)

@@ -14,6 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.smartcity.harvest import fetch
 
 log = logging.getLogger(__name__)
+MAX_URLS = 100  # per dataset and job
 
 
 def enqueue(package_id: str) -> bool:
@@ -41,7 +42,7 @@ def check_urls(urls: list[str]) -> None:
     policy = fetch.Policy(allowed_networks=policy.allowed_networks, connect_timeout=5,
                           read_timeout=10, deadline=min(policy.deadline, 30),
                           max_bytes=policy.max_bytes)
-    for url in urls:
+    for url in sorted(urls)[:MAX_URLS]:
         ok, status, error = check_url(url, policy)
         model.Session.execute(sa.text("""
             INSERT INTO smartcity_url_check (url, ok, status, error, checked_at)
@@ -49,7 +50,7 @@ def check_urls(urls: list[str]) -> None:
             ON CONFLICT (url) DO UPDATE SET ok = EXCLUDED.ok, status = EXCLUDED.status,
                 error = EXCLUDED.error, checked_at = EXCLUDED.checked_at"""),
             {"url": url, "ok": ok, "status": status, "error": error})
-    model.Session.commit()
+        model.Session.commit()  # one at a time: no lock held over the next probe
 
 
 def check_package(package_id: str) -> None:
@@ -69,12 +70,16 @@ def recheck(older_than_seconds: int) -> int:
     """Check again every dataset with a URL result older than the limit (or
     none); returns how many datasets were checked."""
     rows = model.Session.execute(sa.text("""
-        SELECT q.package_id FROM smartcity_quality q
-        WHERE EXISTS (SELECT 1 FROM jsonb_each(q.result->'urls') u
+        SELECT q.package_id FROM smartcity_quality q JOIN package p ON p.id = q.package_id
+        WHERE p.state = 'active' AND EXISTS (SELECT 1 FROM jsonb_each(q.result->'urls') u
                       WHERE u.value = 'null'::jsonb
                          OR (u.value->>'checked_at')::timestamp
                             < now() - make_interval(secs => :age))"""),
         {"age": older_than_seconds}).fetchall()
     for (package_id,) in rows:
-        check_package(package_id)
+        try:
+            check_package(package_id)
+        except Exception:  # one dataset must not stop the scheduled run
+            model.Session.rollback()
+            log.warning("URL check of %s failed", package_id, exc_info=True)
     return len(rows)
