@@ -11,13 +11,13 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import statistics
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import bench_report  # noqa: E402
 
 
 def main() -> int:
@@ -53,7 +53,7 @@ def main() -> int:
         for dataset in many:
             quality.evaluate(dataset)
         total = time.perf_counter() - started
-    machine = f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = bench_report.machine()
     text = ["", f"## Metadata quality ({dt.date.today().isoformat()})", "",
             f"Command: `.venv/bin/python scripts/bench_quality.py --count {args.count} "
             f"--repeat {args.repeat}` on {machine}. One evaluation = the dataset's RDF through "
@@ -67,10 +67,7 @@ def main() -> int:
             f"{sorted(singles)[int(len(singles) * 0.95) - 1] * 1000:.0f} ms) |",
             f"| {args.count} datasets in a row | ≤ 300 s | {total:.1f} s "
             f"({args.count / total:.0f} datasets/s) |", ""]
-    print("\n".join(text))
-    if args.out:
-        with open(os.path.join(ROOT, args.out), "a", encoding="utf-8") as handle:
-            handle.write("\n".join(text))
+    bench_report.publish(text, args.out)
     return 0
 
 

@@ -29,13 +29,14 @@ import datetime as dt
 import io
 import json
 import os
-import platform
 import resource
 import sys
 import time
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import bench_report  # noqa: E402
 
 
 def copies(template: dict, n: int) -> list[dict]:
@@ -141,16 +142,13 @@ def main() -> int:
         lines.append(f"| (c) max RSS growth over the runs | | {(rss_after - rss_before) / 1024:.0f} MB "
                      "(includes the in-memory dataset dicts) | |")
 
-    machine = f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = bench_report.machine()
     text = ["", f"## RDF ({dt.date.today().isoformat()})", "",
             f"Command: `.venv/bin/python scripts/bench_rdf.py --sizes {args.sizes} "
             f"--stock-max {args.stock_max}` on {machine}; best of {args.repeat} for (a), "
             "single runs for (b); Redis on 127.0.0.1 (cache keys flushed for \"cold\").", "",
             "| measurement | peer | this extension | ratio |", "|---|---|---|---|", *lines, ""]
-    print("\n".join(text))
-    if args.out:
-        with open(os.path.join(ROOT, args.out), "a", encoding="utf-8") as handle:
-            handle.write("\n".join(text))
+    bench_report.publish(text, args.out)
     return 0
 
 

@@ -207,6 +207,43 @@ def _request_target(parts) -> str:
     return path + (f"?{query}" if query else "")
 
 
+class _Hop:
+    """One checked request target: the connection pinned to the checked
+    addresses, the request path and Host header, and a watchdog that cuts the
+    socket when the overall deadline passes (also against a server trickling
+    headers or endless chunk trailers, where no single read times out)."""
+
+    def __init__(self, url: str, policy: Policy, started: float):
+        scheme, host, port, addresses = check_url(url, policy)
+        parts = urlsplit(url)
+        try:
+            self.path = _request_target(parts)
+            ascii_host = host.encode("idna").decode("ascii")
+        except (UnicodeError, ValueError):
+            raise FetchError(f"not a valid URL: {url[:200]!r}") from None
+        self.host = ascii_host if parts.port is None else f"{ascii_host}:{parts.port}"
+        if ":" in ascii_host:  # IPv6 literal
+            self.host = f"[{ascii_host}]" + (f":{parts.port}" if parts.port else "")
+        self.connection = _connection(scheme, ascii_host, port, addresses, policy)
+        self.expired = threading.Event()
+        remaining = policy.deadline - (time.monotonic() - started)
+        self._watchdog = threading.Timer(max(remaining, 0.01), self._cut)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+
+    def _cut(self):
+        self.expired.set()
+        if self.connection.sock is not None:
+            try:
+                self.connection.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self):
+        self._watchdog.cancel()
+        self.connection.close()
+
+
 def fetch(url: str, fmt: str, policy: Policy) -> Response:
     """GET ``url`` expecting the pinned format ``fmt``; follows redirects
     (each hop checked); body capped at ``policy.max_bytes``."""
@@ -215,35 +252,11 @@ def fetch(url: str, fmt: str, policy: Policy) -> Response:
     media_types, _parser = FORMATS[fmt]
     started = time.monotonic()
     for _hop in range(policy.max_redirects + 1):
-        scheme, host, port, addresses = check_url(url, policy)
-        parts = urlsplit(url)
+        hop = _Hop(url, policy, started)
+        connection, expired = hop.connection, hop.expired
         try:
-            path = _request_target(parts)
-            ascii_host = host.encode("idna").decode("ascii")
-        except (UnicodeError, ValueError):
-            raise FetchError(f"not a valid URL: {url[:200]!r}") from None
-        host_header = ascii_host if parts.port is None else f"{ascii_host}:{parts.port}"
-        if ":" in ascii_host:  # IPv6 literal
-            host_header = f"[{ascii_host}]" + (f":{parts.port}" if parts.port else "")
-        connection = _connection(scheme, ascii_host, port, addresses, policy)
-        remaining = policy.deadline - (time.monotonic() - started)
-        expired = threading.Event()
-
-        def cut(connection=connection, expired=expired):
-            # the overall deadline also holds against a server trickling
-            # headers or endless chunk trailers, where no single read times out
-            expired.set()
-            if connection.sock is not None:
-                try:
-                    connection.sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-        watchdog = threading.Timer(max(remaining, 0.01), cut)
-        watchdog.daemon = True
-        watchdog.start()
-        try:
-            connection.request("GET", path, headers={
-                "Host": host_header, "Accept": media_types[0],
+            connection.request("GET", hop.path, headers={
+                "Host": hop.host, "Accept": media_types[0],
                 "Accept-Encoding": "identity", "User-Agent": "ckanext-smartcity-harvester"})
             if connection.sock is not None:
                 connection.sock.settimeout(policy.read_timeout)
@@ -288,8 +301,7 @@ def fetch(url: str, fmt: str, policy: Policy) -> Response:
                 raise FetchError(f"{url} took longer than {policy.deadline:.0f} s") from None
             raise FetchError(f"{url} could not be fetched ({type(exc).__name__})") from None
         finally:
-            watchdog.cancel()
-            connection.close()
+            hop.close()
     raise FetchError(f"more than {policy.max_redirects} redirects from {url}")
 
 
@@ -302,36 +314,14 @@ def probe(url: str, policy: Policy) -> int:
     for _hop in range(policy.max_redirects + 2):
         if time.monotonic() - started > policy.deadline:
             raise FetchError(f"{url} took longer than {policy.deadline:.0f} s")
-        scheme, host, port, addresses = check_url(url, policy)
-        parts = urlsplit(url)
+        hop = _Hop(url, policy, started)
+        connection, expired = hop.connection, hop.expired
         try:
-            path = _request_target(parts)
-            ascii_host = host.encode("idna").decode("ascii")
-        except (UnicodeError, ValueError):
-            raise FetchError(f"not a valid URL: {url[:200]!r}") from None
-        host_header = ascii_host if parts.port is None else f"{ascii_host}:{parts.port}"
-        if ":" in ascii_host:
-            host_header = f"[{ascii_host}]" + (f":{parts.port}" if parts.port else "")
-        connection = _connection(scheme, ascii_host, port, addresses, policy)
-        remaining = policy.deadline - (time.monotonic() - started)
-        expired = threading.Event()
-
-        def cut(connection=connection, expired=expired):
-            expired.set()  # the deadline holds against a server trickling headers
-            if connection.sock is not None:
-                try:
-                    connection.sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-        watchdog = threading.Timer(max(remaining, 0.01), cut)
-        watchdog.daemon = True
-        watchdog.start()
-        try:
-            headers = {"Host": host_header, "User-Agent": "ckanext-smartcity-linkcheck",
+            headers = {"Host": hop.host, "User-Agent": "ckanext-smartcity-linkcheck",
                        "Accept-Encoding": "identity"}
             if method == "GET":
                 headers["Range"] = "bytes=0-0"
-            connection.request(method, path, headers=headers)
+            connection.request(method, hop.path, headers=headers)
             if connection.sock is not None:
                 connection.sock.settimeout(policy.read_timeout)
             response = connection.getresponse()
@@ -353,8 +343,7 @@ def probe(url: str, policy: Policy) -> int:
                 raise FetchError(f"{url} took longer than {policy.deadline:.0f} s") from None
             raise FetchError(f"{url} could not be reached ({type(exc).__name__})") from None
         finally:
-            watchdog.cancel()
-            connection.close()
+            hop.close()
     raise FetchError(f"more than {policy.max_redirects} redirects from {url}")
 
 

@@ -1,41 +1,8 @@
-"""Alembic environment for the smartcity_search plugin.
-
-CKAN fills ``sqlalchemy.url`` from the site's config when it runs
-``ckan db upgrade -p smartcity_search``; the version table is kept apart from
-CKAN core's (``smartcity_search_alembic_version``).
-"""
+"""Alembic environment of the smartcity_search plugin (shared code: ../alembic_env.py)."""
 import os
-from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
 
-config = context.config
-if config.config_file_name:
-    fileConfig(config.config_file_name)
+from ckanext.smartcity.migration.alembic_env import run
 
-VERSION_TABLE = "{}_alembic_version".format(os.path.basename(os.path.dirname(__file__)))
-
-
-def run_migrations_offline():
-    context.configure(url=config.get_main_option("sqlalchemy.url"),
-                      target_metadata=None, literal_binds=True,
-                      version_table=VERSION_TABLE)
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-def run_migrations_online():
-    engine = engine_from_config(config.get_section(config.config_ini_section),
-                                prefix="sqlalchemy.", poolclass=pool.NullPool)
-    with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=None,
-                          version_table=VERSION_TABLE)
-        with context.begin_transaction():
-            context.run_migrations()
-
-
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
+run(context, os.path.basename(os.path.dirname(os.path.abspath(__file__))))
