@@ -199,7 +199,12 @@ _worker_builder: Builder | None = None
 def _worker_start() -> None:
     """A forked worker must not use the parent's database or Redis
     connections: forget them (a stray query opens its own connection)."""
+    import signal
     import ckan.model as model
+    # a handler the parent installed (an RQ worker's graceful SIGTERM, say)
+    # must not keep Pool.terminate() from ending this worker
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     model.Session.registry.clear()
     model.meta.engine.dispose(close=False)
     if _worker_builder is not None:
@@ -314,9 +319,13 @@ def write_catalogue(out: IO[bytes], fmt: str, pages: Iterable[list[dict]],
         lines = _unique_lines(chunks(), set(), _shared_test())
         ox.serialize(_triples(lines), out, format=target,
                      prefixes=_prefixes() if target != ox.RdfFormat.N_TRIPLES else None)
-    finally:
+    except BaseException:
         if pool is not None:
             pool.terminate()
+        raise
+    if pool is not None:
+        pool.close()  # the workers finish and exit; no signals needed
+        pool.join()
     return count
 
 
