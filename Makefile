@@ -24,6 +24,10 @@ bench:
 	$(VENV)/bin/python scripts/bench_search.py --ckan-ini test.ini --out docs/benchmarks.md
 	$(VENV)/bin/python scripts/bench_rdf.py --ckan-ini test.ini --out docs/benchmarks.md
 	$(VENV)/bin/python scripts/bench_quality.py --ckan-ini test.ini --out docs/benchmarks.md
+	# load: 20 clients for 60 s against the demo portal (started if needed)
+	scripts/bootstrap.sh demo
+	scripts/serve.sh
+	$(VENV)/bin/python scripts/bench_load.py --clients 20 --seconds 60 --out docs/benchmarks.md
 
 vocabularies:
 	$(VENV)/bin/python scripts/build_vocabularies.py
