@@ -211,9 +211,12 @@ class _Hop:
     """One checked request target: the connection pinned to the checked
     addresses, the request path and Host header, and a watchdog that cuts the
     socket when the overall deadline passes (also against a server trickling
-    headers or endless chunk trailers, where no single read times out)."""
+    headers or endless chunk trailers, where no single read times out). As a
+    context manager it closes both and reports network failures as FetchError
+    ("could not be <verb>")."""
 
-    def __init__(self, url: str, policy: Policy, started: float):
+    def __init__(self, url: str, policy: Policy, started: float, verb: str = "fetched"):
+        self.url, self.deadline, self.verb = url, policy.deadline, verb
         scheme, host, port, addresses = check_url(url, policy)
         parts = urlsplit(url)
         try:
@@ -239,9 +242,23 @@ class _Hop:
             except OSError:
                 pass
 
-    def close(self):
+    def __enter__(self) -> "_Hop":
+        return self
+
+    def __exit__(self, kind, exc, _traceback) -> None:
+        """Close, and turn network failures into FetchError (a FetchError
+        raised inside passes unchanged)."""
         self._watchdog.cancel()
         self.connection.close()
+        if kind is None or issubclass(kind, FetchError):
+            return
+        if issubclass(kind, (socket.timeout, TimeoutError)):
+            raise FetchError(f"{self.url} did not answer in time") from None
+        if issubclass(kind, (OSError, http.client.HTTPException, ValueError)):
+            if self.expired.is_set():
+                raise FetchError(f"{self.url} took longer than {self.deadline:.0f} s") from None
+            raise FetchError(f"{self.url} could not be {self.verb} "
+                             f"({kind.__name__})") from None
 
 
 def fetch(url: str, fmt: str, policy: Policy) -> Response:
@@ -252,9 +269,8 @@ def fetch(url: str, fmt: str, policy: Policy) -> Response:
     media_types, _parser = FORMATS[fmt]
     started = time.monotonic()
     for _hop in range(policy.max_redirects + 1):
-        hop = _Hop(url, policy, started)
-        connection, expired = hop.connection, hop.expired
-        try:
+        with _Hop(url, policy, started) as hop:
+            connection, expired = hop.connection, hop.expired
             connection.request("GET", hop.path, headers={
                 "Host": hop.host, "Accept": media_types[0],
                 "Accept-Encoding": "identity", "User-Agent": "ckanext-smartcity-harvester"})
@@ -294,14 +310,6 @@ def fetch(url: str, fmt: str, policy: Policy) -> Response:
             if length and length.isdigit() and size != int(length):
                 raise FetchError(f"{url} was cut off ({size} of {length} bytes)")
             return Response(url=url, media_type=media_type, body=b"".join(chunks))
-        except (socket.timeout, TimeoutError):
-            raise FetchError(f"{url} did not answer in time") from None
-        except (OSError, http.client.HTTPException, ValueError) as exc:
-            if expired.is_set():
-                raise FetchError(f"{url} took longer than {policy.deadline:.0f} s") from None
-            raise FetchError(f"{url} could not be fetched ({type(exc).__name__})") from None
-        finally:
-            hop.close()
     raise FetchError(f"more than {policy.max_redirects} redirects from {url}")
 
 
@@ -314,9 +322,8 @@ def probe(url: str, policy: Policy) -> int:
     for _hop in range(policy.max_redirects + 2):
         if time.monotonic() - started > policy.deadline:
             raise FetchError(f"{url} took longer than {policy.deadline:.0f} s")
-        hop = _Hop(url, policy, started)
-        connection, expired = hop.connection, hop.expired
-        try:
+        with _Hop(url, policy, started, verb="reached") as hop:
+            connection, expired = hop.connection, hop.expired
             headers = {"Host": hop.host, "User-Agent": "ckanext-smartcity-linkcheck",
                        "Accept-Encoding": "identity"}
             if method == "GET":
@@ -336,14 +343,6 @@ def probe(url: str, policy: Policy) -> int:
             if expired.is_set():
                 raise FetchError(f"{url} took longer than {policy.deadline:.0f} s")
             return response.status
-        except (socket.timeout, TimeoutError):
-            raise FetchError(f"{url} did not answer in time") from None
-        except (OSError, http.client.HTTPException, ValueError) as exc:
-            if expired.is_set():
-                raise FetchError(f"{url} took longer than {policy.deadline:.0f} s") from None
-            raise FetchError(f"{url} could not be reached ({type(exc).__name__})") from None
-        finally:
-            hop.close()
     raise FetchError(f"more than {policy.max_redirects} redirects from {url}")
 
 
