@@ -1,14 +1,18 @@
 """Load the demonstration town (``ckan smartcity demo-load``).
 
 Idempotent: organisations, datasets and the sysadmin that already exist are
-left as they are, so a second ``make demo`` is quick.
+left as they are, so a second ``make demo`` is quick. Resources name a file
+under ``demo_data/files/``; it is uploaded into CKAN's file store, so the
+portal serves every download itself.
 """
 from __future__ import annotations
 
+import io
 from importlib import resources
 from typing import Any
 
 import yaml
+from werkzeug.datastructures import FileStorage
 
 import ckan.model as model
 from ckan.plugins import toolkit
@@ -17,6 +21,10 @@ from ckan.plugins import toolkit
 def demo_data() -> dict[str, Any]:
     text = resources.files("ckanext.smartcity.demo_data").joinpath("town.yaml").read_text("utf-8")
     return yaml.safe_load(text)
+
+
+def demo_file(name: str) -> bytes:
+    return resources.files("ckanext.smartcity.demo_data").joinpath("files", name).read_bytes()
 
 
 def ensure_sysadmin(name: str, email: str, password: str) -> bool:
@@ -52,9 +60,24 @@ def load(admin: str) -> dict[str, int]:
         dataset = dict(item)
         dataset["owner_org"] = dataset.pop("organization")
         dataset["tag_string"] = ",".join(dataset.pop("tags", []))
-        toolkit.get_action("package_create")(dict(context), dataset)
+        files = dataset.pop("resources", [])
+        package = toolkit.get_action("package_create")(dict(context), dataset)
+        for entry in files:
+            toolkit.get_action("resource_create")(
+                dict(context), _resource(package["id"], entry))
         created["datasets"] += 1
     return created
+
+
+def _resource(package_id: str, entry: dict[str, Any]) -> dict[str, Any]:
+    """A resource dict; ``file`` entries become uploads, others keep ``url``."""
+    resource = {key: value for key, value in entry.items() if key != "file"}
+    resource["package_id"] = package_id
+    if entry.get("file"):
+        resource["url"] = entry["file"]
+        resource["upload"] = FileStorage(
+            stream=io.BytesIO(demo_file(entry["file"])), filename=entry["file"])
+    return resource
 
 
 def _add_categories(context: dict[str, Any], package_id: str, item: dict[str, Any]) -> None:

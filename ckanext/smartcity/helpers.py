@@ -142,6 +142,92 @@ def smartcity_category_tiles() -> list[dict[str, Any]]:
     return data["categories"]
 
 
+def _date_text(value: str | None, lang: str) -> str:
+    """``2020-01-31`` as ``31.01.2020`` on German pages; time and partial
+    dates (``2020``, ``2020-05``) as stored."""
+    text = (value or "")[:10]
+    if lang == "de" and len(text) == 10 and text[4] == "-" and text[7] == "-":
+        return f"{text[8:10]}.{text[5:7]}.{text[0:4]}"
+    return text
+
+
+def smartcity_dataset_facts(pkg: dict[str, Any]) -> dict[str, Any]:
+    """What a citizen looks for first on a dataset page, labelled in the page
+    language: licence (+ attribution texts), publisher, contact, region,
+    period, update frequency, modification date."""
+    lang = tk.h.lang() or "de"
+    attributions = []
+    for resource in pkg.get("resources") or []:
+        text = (resource.get("license_attribution_by_text") or "").strip()
+        if text and text not in attributions:
+            attributions.append(text)
+    publisher = (pkg.get("publisher") or [{}])[0]
+    contact = (pkg.get("contact") or [{}])[0]
+    regions = [vocab.label("german-region", uri, lang) or uri
+               for uri in _values(pkg.get("political_geocoding"))]
+    periods = []
+    for period in pkg.get("temporal_coverage") or []:
+        start, end = _date_text(period.get("start"), lang), _date_text(period.get("end"), lang)
+        if start and end:
+            periods.append(f"{start} – {end}")
+        elif start:
+            periods.append(tk._("since %(date)s") % {"date": start})
+        elif end:
+            periods.append(tk._("until %(date)s") % {"date": end})
+    frequency = pkg.get("frequency")
+    return {
+        "license": {"title": pkg.get("license_title") or pkg.get("license_id"),
+                    "url": pkg.get("license_url"), "open": pkg.get("isopen"),
+                    "attributions": attributions},
+        "publisher": {"name": publisher.get("name") or (pkg.get("organization") or {}).get("title"),
+                      "uri": publisher.get("uri")},
+        "contact": {key: contact.get(key) for key in ("name", "email", "url", "phone")
+                    if contact.get(key)},
+        "regions": regions,
+        "periods": periods,
+        "frequency": (vocab.label("eu-frequency", frequency, lang) or frequency) if frequency else "",
+        "modified": _date_text(pkg.get("modified"), lang),
+    }
+
+
+def smartcity_newest_datasets(limit: int = 5) -> list[dict[str, Any]]:
+    """The newest datasets the current user can see, for the home page."""
+    result = tk.get_action("package_search")(
+        caller_context(), {"q": "", "rows": limit, "sort": "metadata_created desc",
+                           "include_private": True})
+    return result["results"]
+
+
+def smartcity_home_organizations(limit: int = 8) -> list[dict[str, Any]]:
+    """Organisations with the dataset counts the current user may see, most
+    datasets first (organization_list's own package_count also counts
+    private datasets, so the counts come from a search facet)."""
+    context = caller_context()
+    facet = tk.get_action("package_search")(
+        dict(context), {"q": "", "rows": 0, "include_private": True,
+                        "facet.field": ["owner_org"], "facet.limit": -1})
+    counts = facet.get("facets", {}).get("owner_org", {})
+    orgs = tk.get_action("organization_list")(dict(context), {"all_fields": True})
+    for org in orgs:
+        org["package_count"] = counts.get(org["id"], 0)
+    orgs.sort(key=lambda org: (-org["package_count"], org["display_name"]))
+    return orgs[:limit]
+
+
+def smartcity_home_stats() -> dict[str, int]:
+    """Visible datasets and organisations, for the home page's one-line summary."""
+    context = caller_context()
+    datasets = tk.get_action("package_search")(
+        dict(context), {"q": "", "rows": 0, "include_private": True})["count"]
+    organizations = len(tk.get_action("organization_list")(dict(context), {}))
+    return {"datasets": datasets, "organizations": organizations}
+
+
+def smartcity_demo_notice() -> bool:
+    """Whether every page carries the "Demonstrationsdaten" notice."""
+    return tk.asbool(tk.config.get("ckanext.smartcity.demo_notice"))
+
+
 def get_helpers() -> dict[str, Any]:
     return {name: obj for name, obj in globals().items()
             if name.startswith("smartcity_") and callable(obj)}
