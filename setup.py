@@ -27,7 +27,7 @@ setup(
         "ckanext.smartcity.search": ["config_declaration.yaml"],
         "ckanext.smartcity.schemas": ["*.yaml"],
         "ckanext.smartcity.vocabularies": ["*.json", "*.ttl"],
-        "ckanext.smartcity.demo_data": ["*.yaml"],
+        "ckanext.smartcity.demo_data": ["*.yaml", "files/*"],
         "ckanext.smartcity.migration.smartcity_search": [
             "alembic.ini", "README", "script.py.mako"],
         "ckanext.smartcity.migration.smartcity": [

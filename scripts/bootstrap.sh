@@ -15,6 +15,8 @@ DB_PASSWORD="${DB_PASSWORD:-ckan_smartcity}"
 DB_NAME="${DB_NAME:-ckan_smartcity}"
 TEST_DB_NAME="${TEST_DB_NAME:-ckan_smartcity_test}"
 SOURCE_DB_NAME="${SOURCE_DB_NAME:-ckan_smartcity_source}"
+BROWSER_DB_NAME="${BROWSER_DB_NAME:-ckan_smartcity_browser}"
+AXE_CORE_VERSION="4.14.1"
 SITE_URL="${SITE_URL:-http://127.0.0.1:5000}"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -118,6 +120,19 @@ render_config() {
   mv "$target.new" "$target"
 }
 
+ensure_axe_core() {
+  # The accessibility checker the browser tests inject into each page
+  # (tests/browser/), from the npm registry, kept under var/.
+  local dir="$VAR/npm"
+  if [ "$(cat "$dir/node_modules/axe-core/package.json" 2>/dev/null \
+          | "$VENV/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["version"])' 2>/dev/null)" \
+       != "$AXE_CORE_VERSION" ]; then
+    log "Installing axe-core $AXE_CORE_VERSION (npm)"
+    mkdir -p "$dir"
+    npm install --prefix "$dir" --no-save --no-audit --no-fund --silent "axe-core@$AXE_CORE_VERSION"
+  fi
+}
+
 migrate() {
   local ini="$1"
   log "Migrating the database ($ini)"
@@ -143,6 +158,12 @@ case "$MODE" in
     # the second portal the harvest tests harvest from (tests/harvest/)
     ensure_database "$SOURCE_DB_NAME"
     migrate "$ROOT/tests/harvest/source-portal.ini"
+    # the portal the browser tests drive with Debian's chromium (tests/browser/)
+    apt_install chromium fonts-dejavu-core
+    command -v npm >/dev/null || apt_install nodejs npm
+    ensure_database "$BROWSER_DB_NAME"
+    migrate "$ROOT/tests/browser/portal.ini"
+    ensure_axe_core
     ;;
   *)
     echo "usage: $0 [demo|test]" >&2

@@ -223,6 +223,18 @@ def smartcity_home_stats() -> dict[str, int]:
     return {"datasets": datasets, "organizations": organizations}
 
 
+def smartcity_pager_symbols() -> dict[str, Any]:
+    """Previous/next links of CKAN's pager with a name screen readers read
+    (CKAN's are bare icons)."""
+    import dominate.tags as tags
+
+    def symbol(icon: str, text: str) -> Any:
+        return tags.span(tags.i(cls=f"fa-solid {icon}", aria_hidden="true"),
+                         tags.span(text, cls="visually-hidden"))
+    return {"symbol_previous": symbol("fa-chevron-left", tk._("Previous page")),
+            "symbol_next": symbol("fa-chevron-right", tk._("Next page"))}
+
+
 def smartcity_demo_notice() -> bool:
     """Whether every page carries the "Demonstrationsdaten" notice."""
     return tk.asbool(tk.config.get("ckanext.smartcity.demo_notice"))

@@ -348,6 +348,8 @@ class PostgresSearchConnection:
             return
         if q is None:
             raise SearchError("delete needs an id or a query")
+        if model.Session.execute(sa.text("SELECT to_regclass(:t)"), {"t": TABLE}).scalar() is None:
+            return  # `ckan db clean` clears the index after dropping every table
         compiler = self._compiler()
         where = self._where(compiler, q, [], None, None)
         model.Session.execute(sa.text(f"DELETE FROM {TABLE} d WHERE {where}"),

@@ -1,0 +1,137 @@
+"""Browser tests: the demo town in its own portal (tests/browser/portal.ini,
+database ckan_smartcity_browser, gunicorn on 127.0.0.1:58232), driven by
+Playwright in Debian's chromium, headless.
+
+Screenshots go to ``var/test-artifacts/screenshots/`` (override with
+SMARTCITY_SCREENSHOTS); the axe-core checker comes from the npm registry
+into ``var/npm/`` (scripts/bootstrap.sh test)."""
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PORTAL_INI = os.path.join(ROOT, "tests", "browser", "portal.ini")
+PORTAL_URL = "http://127.0.0.1:58232"
+BIN = os.path.dirname(sys.executable)
+CHROMIUM = "/usr/bin/chromium"
+AXE = os.path.join(ROOT, "var", "npm", "node_modules", "axe-core", "axe.min.js")
+SCREENSHOTS = os.environ.get("SMARTCITY_SCREENSHOTS",
+                             os.path.join(ROOT, "var", "test-artifacts", "screenshots"))
+ADMIN, ADMIN_PASSWORD = "admin", "browser-admin-password"
+# Chromium without its background connections (this machine has no internet).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def _answers(url):
+    try:
+        with urllib.request.urlopen(url + "/api/3/action/status_show", timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _ckan(*args, env):
+    subprocess.run([os.path.join(BIN, "ckan"), "-c", PORTAL_INI, *args],
+                   check=True, env=env, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory):
+    """A fresh database with the demo town, served by gunicorn."""
+    env = dict(os.environ, CKAN_INI=PORTAL_INI)
+    password = tmp_path_factory.mktemp("browser") / "password"
+    password.write_text(ADMIN_PASSWORD + "\n")
+    _ckan("db", "clean", "--yes", env=env)
+    _ckan("db", "upgrade", env=env)
+    _ckan("smartcity", "demo-load", "--admin", ADMIN, "--admin-password-file", str(password),
+          env=env)
+    assert not _answers(PORTAL_URL), "port 58232 is taken by another process"
+    log = open(tmp_path_factory.mktemp("browser-log") / "gunicorn.log", "wb")
+    server = subprocess.Popen(
+        [os.path.join(BIN, "gunicorn"), "--chdir", ROOT, "deploy.wsgi:application",
+         "--bind", "127.0.0.1:58232", "--workers", "2", "--timeout", "60"],
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(120):
+            if _answers(PORTAL_URL):
+                break
+            assert server.poll() is None, "the browser-test portal did not start"
+            time.sleep(0.5)
+        else:
+            raise AssertionError("the browser-test portal did not answer")
+        yield PORTAL_URL
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, portal):
+    """A new browser context per test (own cookies), German first. Requests
+    leaving 127.0.0.1 are aborted and recorded: a page must not need them."""
+    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900},
+                                  accept_downloads=True)
+    outside = []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.outside_requests = outside
+    page.js_errors = errors
+    yield page
+    context.close()
+
+
+def screenshot(page, name):
+    """Save a full-page screenshot as a test artefact."""
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    path = os.path.join(SCREENSHOTS, name + ".png")
+    page.screenshot(path=path, full_page=True)
+    return path
+
+
+def axe_violations(page, impacts=("serious", "critical")):
+    """axe-core's violations of the given impacts on the current page, as
+    "rule: target" lines (empty when the page passes)."""
+    page.add_script_tag(path=AXE)
+    result = page.evaluate("""async () => await axe.run(document, {
+        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}
+    })""")
+    return [f"{v['id']} ({v['impact']}): {node['target']} {node.get('failureSummary', '')[:160]}"
+            for v in result["violations"] if v["impact"] in impacts
+            for node in v["nodes"]]
+
+
+def login(page, portal_url, user=ADMIN, password=ADMIN_PASSWORD):
+    page.goto(portal_url + "/user/login")
+    page.fill("#field-login", user)
+    page.fill("#field-password", password)
+    page.click("form.form-horizontal button[type=submit], #login-form button[type=submit], "
+               "form[action*='login'] button[type=submit]")
+    page.wait_for_load_state("networkidle")

@@ -1,0 +1,167 @@
+"""The portal in a real browser (Debian's chromium via Playwright): what a
+citizen and a data steward do, the language switch, the quality panel, and
+an accessibility check (axe-core: no serious or critical violations) on
+every page visited. Screenshots: see conftest.SCREENSHOTS."""
+import json
+import re
+
+import pytest
+
+from .conftest import axe_violations, login, screenshot
+
+
+def assert_accessible(page):
+    assert axe_violations(page) == [], page.url
+
+
+def assert_clean(page):
+    assert page.outside_requests == [], "requests left 127.0.0.1"
+    assert page.js_errors == []
+
+
+def test_citizen_finds_and_downloads_data(page, portal):
+    page.goto(portal + "/")
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.locator("h1").first.inner_text().startswith("Smart City Datenportal")
+    assert page.get_by_role("note").inner_text().startswith("Demonstrationsdaten")
+    search = page.get_by_role("search").get_by_label("Datensatz-Suche")
+    assert search.is_visible()
+    tiles = page.locator(".smartcity-category-tile")
+    assert tiles.count() >= 8
+    assert re.search(r"\d+ Datens", tiles.first.locator(".smartcity-category-tile-count").inner_text())
+    assert page.locator("#smartcity-home-newest ~ ul .dataset-item, "
+                        "section[aria-labelledby=smartcity-home-newest] .dataset-item").count() >= 3
+    assert page.locator(".smartcity-home-organizations li").count() >= 2
+    screenshot(page, "01-startseite")
+    assert_accessible(page)
+
+    # a category page, then its datasets in the search with a facet
+    page.locator(".smartcity-category-tile-title a", has_text="Mobilität").click()
+    page.wait_for_load_state()
+    assert "Mobilität" in page.locator("h1").first.inner_text()
+    screenshot(page, "02-kategorie-mobilitaet")
+    assert_accessible(page)
+    page.goto(portal + "/dataset/?q=")
+    total = _result_count(page)
+    facet = page.get_by_role("navigation", name=re.compile("Format")).get_by_role(
+        "link", name=re.compile(r"^CSV\b"))
+    facet.click()
+    page.wait_for_url(re.compile("res_format=CSV"))
+    filtered = _result_count(page)
+    assert 0 < filtered <= total
+    screenshot(page, "03-suche-facette")
+    assert_accessible(page)
+
+    # a dataset: the facts, structured data, a download served by the portal
+    page.locator(".dataset-heading a").first.click()
+    page.wait_for_load_state()
+    facts = page.locator("dl.smartcity-facts")
+    for label in ("Lizenz", "Herausgeber", "Kontakt", "Räumlicher Bezug", "Zeitraum",
+                  "Aktualisierungsfrequenz", "Smart-City-Kategorien", "EU-Themen"):
+        assert facts.locator("dt", has_text=label).count() == 1, label
+    assert facts.locator("a[rel=license]").get_attribute("href").startswith("http")
+    assert page.locator(".smartcity-downloads .smartcity-format").first.inner_text().strip()
+    data = [json.loads(s) for s in page.locator(
+        "script[type='application/ld+json']").all_text_contents()]
+    assert data and any("Dataset" in json.dumps(d) for d in data)
+    screenshot(page, "04-datensatz")
+    assert_accessible(page)
+    with page.expect_download() as download_info:
+        page.locator(".smartcity-downloads a.btn").first.click()
+    download = download_info.value
+    assert download.url.startswith(portal + "/dataset/")
+    content = open(download.path(), "rb").read()
+    assert len(content) > 20
+    assert_clean(page)
+
+
+def _result_count(page):
+    text = page.locator("h1", has_text="gefunden").first.inner_text()
+    match = re.search(r"(\d+)", text.replace(".", ""))
+    assert match, text
+    return int(match.group(1))
+
+
+def test_steward_creates_a_dataset_and_fixes_a_bad_url(page, portal):
+    login(page, portal)
+    page.goto(portal + "/dataset/new")
+    screenshot(page, "05-formular")
+    assert_accessible(page)
+    page.fill("#field-title", "Öffentliche Trinkbrunnen")
+    page.fill("#field-name", "oeffentliche-trinkbrunnen") if page.locator(
+        "#field-name").is_visible() else None
+    page.fill("#field-notes", "Standorte der öffentlichen Trinkbrunnen. Demonstrationsdaten.")
+    page.select_option("#field-license_id", label=re.compile("Namensnennung 2.0"))
+    search = page.locator(".smartcity-category-search")
+    search.fill("Wasser")
+    category = page.locator("input[name=smartcity_category]:visible").first
+    category.check()
+    page.locator("button[name=save]").click()
+    page.wait_for_load_state()
+    assert "/resource/new" in page.url, page.url
+
+    # the distribution: a URL that is not http(s) is refused at the field
+    if page.locator("a:has-text('Link'), button:has-text('Link')").count():
+        page.locator("a:has-text('Link'), button:has-text('Link')").first.click()
+    page.fill("#field-resource-url", "ftp://example.org/brunnen.csv")
+    page.fill("#field-name", "Trinkbrunnen")
+    page.locator("button[name=save][value=go-metadata], button[name=save]").last.click()
+    page.wait_for_load_state()
+    error = page.locator(".error-explanation, .error-block")
+    assert error.count() >= 1
+    assert "http" in error.first.inner_text().lower()
+    screenshot(page, "06-feldfehler-url")
+    page.fill("#field-resource-url", "https://example.org/brunnen.csv")
+    page.locator("button[name=save][value=go-metadata], button[name=save]").last.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").first.inner_text().strip() == "Öffentliche Trinkbrunnen"
+    assert page.locator(".smartcity-downloads").inner_text().count("Trinkbrunnen") >= 1
+    assert page.locator("dl.smartcity-facts dt", has_text="Smart-City-Kategorien").count() == 1
+    screenshot(page, "07-neuer-datensatz")
+    assert_clean(page)
+
+
+def test_switching_the_language_to_english(page, portal):
+    page.goto(portal + "/")
+    page.select_option("#field-lang-select", label="English")
+    page.wait_for_url(re.compile(r"/en/?$"))
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Data by Smart City field").is_visible()
+    assert page.get_by_role("note").inner_text().startswith("Demonstration data")
+    page.locator(".dataset-heading a").first.click()
+    page.wait_for_load_state()
+    assert "/en/dataset/" in page.url
+    assert page.locator("dl.smartcity-facts dt", has_text="Licence").count() == 1
+    assert page.locator("dl.smartcity-facts dt", has_text="Update frequency").count() == 1
+    screenshot(page, "08-english")
+    assert_clean(page)
+
+
+def test_editor_sees_the_quality_panel_visitor_does_not(page, portal):
+    page.goto(portal + "/dataset/")
+    page.locator(".dataset-heading a").first.click()
+    page.wait_for_load_state()
+    dataset_url = page.url
+    assert page.locator(".smartcity-quality").count() == 0
+    login(page, portal)
+    page.goto(dataset_url)
+    panel = page.locator(".smartcity-quality")
+    assert panel.locator("h2").inner_text() == "Metadatenqualität"
+    assert re.search(r"\d+\s*/\s*405", panel.locator(".smartcity-quality-score").inner_text())
+    assert panel.locator(".smartcity-quality-score .badge").inner_text() in (
+        "Ausgezeichnet", "Gut", "Ausreichend", "Mangelhaft")
+    screenshot(page, "09-qualitaet")
+    assert_accessible(page)
+    page.goto(portal + "/qualitaet")
+    assert page.locator("h1").first.is_visible()
+    screenshot(page, "10-qualitaet-dashboard")
+    assert_accessible(page)
+    assert_clean(page)
+
+
+@pytest.mark.parametrize("path", ["/dataset/", "/kategorien", "/organization/", "/about",
+                                  "/user/login"])
+def test_public_pages_have_no_serious_accessibility_violations(page, portal, path):
+    page.goto(portal + path)
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert_accessible(page)
