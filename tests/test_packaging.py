@@ -21,6 +21,7 @@ RUNTIME_FILES = [
     "ckanext/smartcity/templates/smartcity/categories/concept.html",
     "ckanext/smartcity/search/config_declaration.yaml",
     "ckanext/smartcity/demo_data/town.yaml",
+    "ckanext/smartcity/demo_data/files/abfuhrbezirke.csv",
     "ckanext/smartcity/migration/smartcity_search/alembic.ini",
     "ckanext/smartcity/migration/smartcity_search/env.py",
     "ckanext/smartcity/migration/smartcity_search/versions/"

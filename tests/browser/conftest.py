@@ -132,6 +132,5 @@ def login(page, portal_url, user=ADMIN, password=ADMIN_PASSWORD):
     page.goto(portal_url + "/user/login")
     page.fill("#field-login", user)
     page.fill("#field-password", password)
-    page.click("form.form-horizontal button[type=submit], #login-form button[type=submit], "
-               "form[action*='login'] button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    page.locator("#field-password").press("Enter")
+    page.wait_for_url(lambda url: "/user/login" not in url)

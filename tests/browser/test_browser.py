@@ -91,7 +91,7 @@ def test_steward_creates_a_dataset_and_fixes_a_bad_url(page, portal):
     page.fill("#field-name", "oeffentliche-trinkbrunnen") if page.locator(
         "#field-name").is_visible() else None
     page.fill("#field-notes", "Standorte der öffentlichen Trinkbrunnen. Demonstrationsdaten.")
-    page.select_option("#field-license_id", label=re.compile("Namensnennung 2.0"))
+    page.select_option("#field-license_id", "http://dcat-ap.de/def/licenses/dl-by-de/2.0")
     search = page.locator(".smartcity-category-search")
     search.fill("Wasser")
     category = page.locator("input[name=smartcity_category]:visible").first
