@@ -5,6 +5,7 @@ import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from markupsafe import Markup
 
 from ckanext.smartcity import categories, facets, vocab
 from ckanext.smartcity.logic.category import caller_context
@@ -221,6 +222,24 @@ def smartcity_home_stats() -> dict[str, int]:
         dict(context), {"q": "", "rows": 0, "include_private": True})["count"]
     organizations = len(tk.get_action("organization_list")(dict(context), {}))
     return {"datasets": datasets, "organizations": organizations}
+
+
+def smartcity_structured_data(pkg: dict[str, Any]) -> Markup | str:
+    """ckanext-dcat's schema.org JSON-LD of the dataset, encoded so that it
+    cannot end its <script> element (<, >, & as \\u escapes); "" when the
+    dataset cannot be serialised. Only called where the structured_data
+    plugin's template block exists."""
+    try:
+        data = json.loads(tk.h.structured_data(pkg))
+    except Exception:  # advisory markup: never a 500 on the dataset page
+        import logging
+        logging.getLogger(__name__).warning("structured data of %s failed", pkg.get("id"),
+                                            exc_info=True)
+        return ""
+    text = json.dumps(data, ensure_ascii=False)
+    for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
+        text = text.replace(char, escape)
+    return Markup(text)
 
 
 def smartcity_pager_symbols() -> dict[str, Any]:

@@ -6,17 +6,14 @@ Screenshots go to ``var/test-artifacts/screenshots/`` (override with
 SMARTCITY_SCREENSHOTS); the axe-core checker comes from the npm registry
 into ``var/npm/`` (scripts/bootstrap.sh test)."""
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
+
+from tests import local_portal
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PORTAL_INI = os.path.join(ROOT, "tests", "browser", "portal.ini")
 PORTAL_URL = "http://127.0.0.1:58232"
-BIN = os.path.dirname(sys.executable)
 CHROMIUM = "/usr/bin/chromium"
 AXE = os.path.join(ROOT, "var", "npm", "node_modules", "axe-core", "axe.min.js")
 SCREENSHOTS = os.environ.get("SMARTCITY_SCREENSHOTS",
@@ -28,48 +25,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 
 
-def _answers(url):
-    try:
-        with urllib.request.urlopen(url + "/api/3/action/status_show", timeout=2):
-            return True
-    except OSError:
-        return False
-
-
-def _ckan(*args, env):
-    subprocess.run([os.path.join(BIN, "ckan"), "-c", PORTAL_INI, *args],
-                   check=True, env=env, capture_output=True)
-
-
 @pytest.fixture(scope="session")
 def portal(tmp_path_factory):
-    """A fresh database with the demo town, served by gunicorn."""
-    env = dict(os.environ, CKAN_INI=PORTAL_INI)
-    password = tmp_path_factory.mktemp("browser") / "password"
-    password.write_text(ADMIN_PASSWORD + "\n")
-    _ckan("db", "clean", "--yes", env=env)
-    _ckan("db", "upgrade", env=env)
-    _ckan("smartcity", "demo-load", "--admin", ADMIN, "--admin-password-file", str(password),
-          env=env)
-    assert not _answers(PORTAL_URL), "port 58232 is taken by another process"
-    log = open(tmp_path_factory.mktemp("browser-log") / "gunicorn.log", "wb")
-    server = subprocess.Popen(
-        [os.path.join(BIN, "gunicorn"), "--chdir", ROOT, "deploy.wsgi:application",
-         "--bind", "127.0.0.1:58232", "--workers", "2", "--timeout", "60"],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        for _ in range(120):
-            if _answers(PORTAL_URL):
-                break
-            assert server.poll() is None, "the browser-test portal did not start"
-            time.sleep(0.5)
-        else:
-            raise AssertionError("the browser-test portal did not answer")
-        yield PORTAL_URL
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
+    """A fresh database with the whole demo town, served by gunicorn."""
+    with local_portal.serve(PORTAL_INI, 58232, tmp_path_factory.mktemp("browser"),
+                            ADMIN_PASSWORD, workers=2) as url:
+        assert url == PORTAL_URL
+        yield url
 
 
 @pytest.fixture(scope="session")

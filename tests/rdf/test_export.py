@@ -21,7 +21,7 @@ pytestmark = pytest.mark.usefixtures("clean_db")
 
 @pytest.fixture
 def portal(steward, org):
-    demo.load(steward["user"]["name"])
+    demo.load(steward["user"]["name"], 9)  # 9 of the demo town + 1 = 10
     helpers.call_action("package_create", context=dict(steward["context"]),
                         **full_dataset(org, smartcity_category=["radverkehr"],
                                        # a line of the description that looks like a header

@@ -1,0 +1,56 @@
+"""A second CKAN portal for the tests, in its own database, with (part of)
+the demo town, served by gunicorn on 127.0.0.1 — the harvest source
+(tests/harvest/) and the portal the browser tests drive (tests/browser/)."""
+import contextlib
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
+
+
+def answers(url):
+    try:
+        with urllib.request.urlopen(url + "/api/3/action/status_show", timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def serve(ini, port, workdir, admin_password, sample=None, workers=1):
+    """Empty the ini's database, migrate it, load the demo town (``sample``
+    datasets of it, or all), serve it; yields the base URL."""
+    url = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, CKAN_INI=ini)
+    password = workdir / "password"
+    password.write_text(admin_password + "\n")
+
+    def ckan(*args):
+        subprocess.run([os.path.join(BIN, "ckan"), "-c", ini, *args],
+                       check=True, env=env, capture_output=True)
+    ckan("db", "clean", "--yes")
+    ckan("db", "upgrade")
+    ckan("smartcity", "demo-load", "--admin", "admin", "--admin-password-file", str(password),
+         *(["--sample", str(sample)] if sample else []))
+    assert not answers(url), f"port {port} is taken by another process"
+    with open(workdir / "gunicorn.log", "wb") as log:
+        server = subprocess.Popen(
+            [os.path.join(BIN, "gunicorn"), "--chdir", ROOT, "deploy.wsgi:application",
+             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "60"],
+            env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            for _ in range(120):
+                if answers(url):
+                    break
+                assert server.poll() is None, f"the portal of {ini} did not start"
+                time.sleep(0.5)
+            else:
+                raise AssertionError(f"the portal of {ini} did not answer")
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
