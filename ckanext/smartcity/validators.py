@@ -24,7 +24,11 @@ _ = tk._
 MAX_URL_LENGTH = 2000
 MAX_LIST_ITEMS = 100  # values in one list field (SECURITY-CASES F4)
 # ASCII only: \d and [a-z] with IGNORECASE would also match other scripts
-_EMAIL_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+# without ^ ` { | }: RFC 5322 allows them, an IRI (mailto: in RDF) does not
+_EMAIL_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?_~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?_~-]+)*$")
+# characters an IRI may not hold unescaped (RFC 3987); rdflib refuses to
+# write them, so one such URL broke every catalogue page (SECURITY-CASES O1)
+_NOT_IN_IRI = frozenset('<>"{}|\\^`')
 _DOMAIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 _DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})"
@@ -56,7 +60,7 @@ def smartcity_http_url(value: Any) -> Any:
     except ValueError:  # e.g. "http://[::1" or NFKC-unsafe netlocs
         parts = host = None
     if (parts is None or parts.scheme not in ("http", "https") or not host
-            or any(ch.isspace() or ord(ch) < 32 for ch in text)):
+            or any(ch.isspace() or ord(ch) < 32 or ch in _NOT_IN_IRI for ch in text)):
         raise Invalid(_("Enter a web address that starts with http:// or https://."))
     return text
 

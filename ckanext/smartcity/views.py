@@ -1,4 +1,5 @@
-"""Blueprint: the region search the dataset form's autocomplete calls."""
+"""Blueprint: the region search the dataset form's autocomplete calls, and
+the cache rule for every response of a signed-in user."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
@@ -24,6 +25,19 @@ def region_autocomplete():
         text = f"{region['label']} ({region['context']})"
         results.append({"uri": region["uri"], "text": text, "Name": text})
     return jsonify({"ResultSet": {"Result": results}})
+
+
+@smartcity.before_app_request
+def no_shared_cache_for_users():
+    """A response to a signed-in user (cookie or API token) may hold private
+    datasets: never "Cache-Control: public". CKAN marks only responses
+    rendered from templates; RDF, CSV and JSON answers (the catalogue, a
+    private dataset's .ttl, the quality exports) were cacheable by proxies
+    (SECURITY-CASES F14)."""
+    if request.headers.get("Authorization") or request.headers.get("X-CKAN-API-Key") \
+            or tk.current_user.is_authenticated:
+        request.environ["__no_cache__"] = True
+        request.environ["__limit_cache_by_cookie__"] = True
 
 
 def get_blueprints():

@@ -5,6 +5,7 @@ from per-dataset triples kept in Redis."""
 from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
+from ckan.lib.search.common import SearchError
 from ckanext.dcat import logic as dcat_logic
 from ckanext.dcat import utils as dcat_utils
 
@@ -28,7 +29,36 @@ def register_content_types() -> None:
     dcat_utils.CONTENT_TYPES.setdefault("nt", "application/n-triples")
 
 
+MAX_PAGE = 100_000
+
+
+def _check_page(data_dict) -> None:
+    """A page number past any catalogue (OFFSET beyond bigint was a 500)."""
+    page = data_dict.get("page")
+    try:
+        too_far = page is not None and int(page) > MAX_PAGE
+    except (TypeError, ValueError):
+        return  # ckanext-dcat answers non-numbers with its own 409
+    if too_far:
+        raise tk.ValidationError({"page": [
+            f"Seite höchstens {MAX_PAGE} / page at most {MAX_PAGE}"]})
+
+
 def _fast(original, context, data_dict, auth):
+    """The catalogue page; a query, filter or date the search cannot run is
+    a 409 naming the parameter, never a 500 (SECURITY-CASES F12/F13)."""
+    _check_page(data_dict)
+    try:
+        return _page(original, context, data_dict, auth)
+    except (SearchError, OverflowError, ValueError):
+        field = "modified_since" if data_dict.get("modified_since") and not (
+            data_dict.get("q") or data_dict.get("fq")) else "q"
+        raise tk.ValidationError({field: [
+            "Diese Suchanfrage kann nicht ausgeführt werden / "
+            "this search cannot be run"]}) from None
+
+
+def _page(original, context, data_dict, auth):
     fmt = _check_format(data_dict)
     profiles = data_dict.get("profiles")
     if isinstance(profiles, str):

@@ -336,8 +336,10 @@ class PostgresSearchConnection:
                 model.Session.execute(_UPSERT, dict(row, cfg=cfg))
             except DBAPIError as exc:
                 from ckan.lib.search.common import SearchIndexError
-                raise SearchIndexError(f"Could not index dataset {row['package_id']}: "
-                                       f"{exc.orig}") from None
+                # the database's message stays in the log: the API answer
+                # must not echo SQL or server details
+                log.error("indexing dataset %s failed: %s", row["package_id"], exc.orig)
+                raise SearchIndexError(f"Could not index dataset {row['package_id']}") from None
         _warm_rdf(docs)
 
     def delete(self, id: str | None = None, q: str | None = None,
