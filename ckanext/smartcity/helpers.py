@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import dominate.tags as tags
 from markupsafe import Markup
 
 from ckanext.smartcity import categories, facets, vocab
@@ -12,6 +14,7 @@ from ckanext.smartcity.logic.category import caller_context
 from ckanext.smartcity.form_rows import flat_rows
 
 FORM_GROUPS = ("mandatory", "recommended", "optional")
+log = logging.getLogger(__name__)
 
 
 def smartcity_vocabulary_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
@@ -191,37 +194,23 @@ def smartcity_dataset_facts(pkg: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def smartcity_newest_datasets(limit: int = 5) -> list[dict[str, Any]]:
-    """The newest datasets the current user can see, for the home page."""
-    result = tk.get_action("package_search")(
-        caller_context(), {"q": "", "rows": limit, "sort": "metadata_created desc",
-                           "include_private": True})
-    return result["results"]
-
-
-def smartcity_home_organizations(limit: int = 8) -> list[dict[str, Any]]:
-    """Organisations with the dataset counts the current user may see, most
-    datasets first (organization_list's own package_count also counts
-    private datasets, so the counts come from a search facet)."""
+def smartcity_home(newest: int = 5, organizations: int = 8) -> dict[str, Any]:
+    """The home page's lists, from one search as the current user: the newest
+    datasets, the organisations with the dataset counts the user may see
+    (organization_list's own package_count also counts private datasets)
+    and the totals."""
     context = caller_context()
-    facet = tk.get_action("package_search")(
-        dict(context), {"q": "", "rows": 0, "include_private": True,
-                        "facet.field": ["owner_org"], "facet.limit": -1})
-    counts = facet.get("facets", {}).get("owner_org", {})
+    result = tk.get_action("package_search")(
+        dict(context), {"q": "", "rows": newest, "sort": "metadata_created desc",
+                        "include_private": True, "facet.field": ["owner_org"],
+                        "facet.limit": -1})
+    counts = result.get("facets", {}).get("owner_org", {})
     orgs = tk.get_action("organization_list")(dict(context), {"all_fields": True})
     for org in orgs:
         org["package_count"] = counts.get(org["id"], 0)
     orgs.sort(key=lambda org: (-org["package_count"], org["display_name"]))
-    return orgs[:limit]
-
-
-def smartcity_home_stats() -> dict[str, int]:
-    """Visible datasets and organisations, for the home page's one-line summary."""
-    context = caller_context()
-    datasets = tk.get_action("package_search")(
-        dict(context), {"q": "", "rows": 0, "include_private": True})["count"]
-    organizations = len(tk.get_action("organization_list")(dict(context), {}))
-    return {"datasets": datasets, "organizations": organizations}
+    return {"newest": result["results"], "organizations": orgs[:organizations],
+            "datasets": result["count"], "organization_count": len(orgs)}
 
 
 def smartcity_structured_data(pkg: dict[str, Any]) -> Markup | str:
@@ -232,9 +221,7 @@ def smartcity_structured_data(pkg: dict[str, Any]) -> Markup | str:
     try:
         data = json.loads(tk.h.structured_data(pkg))
     except Exception:  # advisory markup: never a 500 on the dataset page
-        import logging
-        logging.getLogger(__name__).warning("structured data of %s failed", pkg.get("id"),
-                                            exc_info=True)
+        log.warning("structured data of %s failed", pkg.get("id"), exc_info=True)
         return ""
     text = json.dumps(data, ensure_ascii=False)
     for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
@@ -245,8 +232,6 @@ def smartcity_structured_data(pkg: dict[str, Any]) -> Markup | str:
 def smartcity_pager_symbols() -> dict[str, Any]:
     """Previous/next links of CKAN's pager with a name screen readers read
     (CKAN's are bare icons)."""
-    import dominate.tags as tags
-
     def symbol(icon: str, text: str) -> Any:
         return tags.span(tags.i(cls=f"fa-solid {icon}", aria_hidden="true"),
                          tags.span(text, cls="visually-hidden"))
@@ -277,7 +262,5 @@ def smartcity_quality_report(package_id: str) -> dict[str, Any] | None:
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return None
     except Exception:  # the report is advisory: never a 500 on the dataset page
-        import logging
-        logging.getLogger(__name__).warning("quality report of %s failed", package_id,
-                                            exc_info=True)
+        log.warning("quality report of %s failed", package_id, exc_info=True)
         return None

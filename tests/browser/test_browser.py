@@ -88,8 +88,6 @@ def test_steward_creates_a_dataset_and_fixes_a_bad_url(page, portal):
     screenshot(page, "05-formular")
     assert_accessible(page)
     page.fill("#field-title", "Öffentliche Trinkbrunnen")
-    page.fill("#field-name", "oeffentliche-trinkbrunnen") if page.locator(
-        "#field-name").is_visible() else None
     page.fill("#field-notes", "Standorte der öffentlichen Trinkbrunnen. Demonstrationsdaten.")
     page.select_option("#field-license_id", "http://dcat-ap.de/def/licenses/dl-by-de/2.0")
     search = page.locator(".smartcity-category-search")
