@@ -134,6 +134,30 @@ def test_url_check_job_runs_on_the_queue_and_scores(steward, org, links):
     assert sorted(set(links.requests)) == ["/dl.csv", "/gone.csv", "/ok.csv"]
 
 
+def test_files_uploaded_to_the_portal_are_checked_in_the_file_store(steward, org):
+    """The portal's own downloads live on a loopback address the SSRF rules
+    refuse: they are checked on disk instead (the demo town's 89 files were
+    all scored unreachable)."""
+    import io
+    import os
+    from werkzeug.datastructures import FileStorage
+    from ckan.lib import uploader
+    jobs.get_queue().empty()
+    dataset = create(steward, minimal(org))
+    resource = helpers.call_action(
+        "resource_create", context=dict(steward["context"]), package_id=dataset["id"],
+        name="Daten", url="daten.csv",
+        upload=FileStorage(stream=io.BytesIO(b"a,b\n1,2\n"), filename="daten.csv"))
+    jobs.Worker(["default"]).work(burst=True)
+    url = helpers.call_action("resource_show", id=resource["id"])["url"]
+    assert url.startswith("http://") and url.endswith("/download/daten.csv")
+    assert quality.stored(dataset["id"])["urls"][url]["ok"] is True
+    os.remove(uploader.get_resource_uploader(dict(resource)).get_path(resource["id"]))
+    reachability.recheck(0)
+    check = quality.stored(dataset["id"])["urls"][url]
+    assert check["ok"] is False and "uploaded file missing" in check["error"]
+
+
 def test_redis_down_saving_still_works(steward, org, monkeypatch):
     def down(*args, **kwargs):
         raise ConnectionError("redis down")

@@ -5,6 +5,7 @@ their time, re-checked by ``ckan smartcity quality --recheck-older-than``."""
 from __future__ import annotations
 
 import logging
+import os
 
 import sqlalchemy as sa
 
@@ -37,13 +38,34 @@ def check_url(url: str, policy: fetch.Policy) -> tuple[bool, int | None, str | N
     return 200 <= status < 400, status, None if 200 <= status < 400 else f"HTTP {status}"
 
 
-def check_urls(urls: list[str]) -> None:
+def uploaded_files(dataset: dict) -> dict[str, str]:
+    """{download URL: path in the file store} of the files uploaded to this
+    portal: checked on disk, not fetched (the portal's own address is
+    usually loopback, which the SSRF rules refuse)."""
+    from ckan.lib import uploader
+    files = {}
+    for resource in dataset.get("resources") or []:
+        if resource.get("url_type") == "upload" and resource.get("url"):
+            files[resource["url"]] = uploader.get_resource_uploader(
+                dict(resource)).get_path(resource["id"])
+    return files
+
+
+def check_file(path: str) -> tuple[bool, int | None, str | None]:
+    if os.path.isfile(path):
+        return True, None, None
+    return False, None, "Hochgeladene Datei fehlt / uploaded file missing"
+
+
+def check_urls(urls: list[str], uploads: dict[str, str] | None = None) -> None:
+    uploads = uploads or {}
     policy = fetch.Policy.from_config(tk.config)
     policy = fetch.Policy(allowed_networks=policy.allowed_networks, connect_timeout=5,
                           read_timeout=10, deadline=min(policy.deadline, 30),
                           max_bytes=policy.max_bytes)
     for url in sorted(urls)[:MAX_URLS]:
-        ok, status, error = check_url(url, policy)
+        ok, status, error = (check_file(uploads[url]) if url in uploads
+                             else check_url(url, policy))
         model.Session.execute(sa.text("""
             INSERT INTO smartcity_url_check (url, ok, status, error, checked_at)
             VALUES (:url, :ok, :status, :error, now())
@@ -61,7 +83,7 @@ def check_package(package_id: str) -> None:
                                                 {"id": package_id})
     except tk.ObjectNotFound:
         return
-    check_urls(quality.dataset_urls(dataset))
+    check_urls(quality.dataset_urls(dataset), uploaded_files(dataset))
     quality.assess(package_id)
     model.Session.commit()
 
