@@ -43,10 +43,11 @@ def ensure_sysadmin(name: str, email: str, password: str) -> bool:
     return created
 
 
-def sample(count: int | None = None) -> list[dict[str, Any]]:
+def sample(count: int | None = None,
+           datasets: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """The demo datasets, or ``count`` of them spread evenly over the file
     (so over the categories): tests that need a town, not all of it."""
-    datasets = demo_data()["datasets"]
+    datasets = demo_data()["datasets"] if datasets is None else datasets
     if count is None or count >= len(datasets):
         return datasets
     step = len(datasets) / count
@@ -63,7 +64,7 @@ def load(admin: str, count: int | None = None) -> dict[str, int]:
         if model.Group.get(org["name"]) is None:
             toolkit.get_action("organization_create")(dict(context), dict(org))
             created["organizations"] += 1
-    for item in sample(count):
+    for item in sample(count, data["datasets"]):
         existing = model.Package.get(item["name"])
         if existing is not None:
             _add_categories(context, existing.id, item)
