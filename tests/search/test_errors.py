@@ -81,3 +81,35 @@ def test_dataset_page_with_bad_query_shows_an_error_not_a_crash(app, one_dataset
     response = app.get("/dataset/", query_string={"q": "title:Verkehr~2"})
     assert response.status_code == 400
     assert "Traceback" not in response.body
+
+
+def test_a_lost_database_connection_is_a_backend_error_not_a_bad_query(one_dataset):
+    """A search PostgreSQL cannot run because its connection died is the
+    backend's fault: the catalogue must answer 5xx, not 'your query is bad'."""
+    import sqlalchemy as sa
+    from ckan import model
+    from ckan.lib.search.common import SearchQueryError
+    from ckanext.smartcity.search.connection import PostgresSearchConnection, SearchBackendError
+
+    connection = PostgresSearchConnection()
+    with pytest.raises(SearchQueryError):  # a value PostgreSQL cannot take
+        connection._execute(sa.text("SELECT CAST(:v AS date)"), {"v": "31.02.2020x"})
+    with pytest.raises(SearchBackendError) as lost:
+        connection._execute(sa.text("SELECT pg_terminate_backend(pg_backend_pid())"), {})
+    assert not isinstance(lost.value, SearchQueryError)
+    model.Session.remove()
+    model.meta.engine.dispose()
+
+
+def test_the_catalogue_reports_a_failed_backend_as_a_server_error(app, one_dataset,
+                                                                 monkeypatch):
+    from ckanext.smartcity.search.connection import PostgresSearchConnection, SearchBackendError
+
+    def lost(self, statement, params):
+        raise SearchBackendError("The search backend could not answer this query")
+    monkeypatch.setattr(PostgresSearchConnection, "_execute", lost)
+    try:
+        status = app.get("/catalog.ttl").status_code
+    except SearchBackendError:
+        status = 500  # the test app hands the exception on instead of the error page
+    assert status == 500

@@ -14,7 +14,7 @@ import re
 from typing import Any, Iterable, Iterator
 
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError
 
 import ckan.model as model
 from ckan.lib.search.common import SearchError, SearchQueryError
@@ -32,6 +32,12 @@ STORED_TABLE = "smartcity_search_stored"
 RANK_WEIGHTS = "{0.05, 0.15, 0.4, 1.0}"
 _SORT_FIELD = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _TEXT_CONFIG = re.compile(r"^[a-z_]+$")
+
+
+class SearchBackendError(SearchError):
+    """PostgreSQL could not run a well-formed search (connection lost, server
+    restarting): the backend's fault, never to be reported as a bad query."""
+
 
 _TSV_SQL = (
     "setweight(to_tsvector(CAST(:cfg AS regconfig), :text_a), 'A') || "
@@ -198,7 +204,13 @@ class PostgresSearchConnection:
         except DBAPIError as exc:
             savepoint.rollback()
             log.error("Search query failed: %s", exc.orig)
-            raise SearchError("The search backend could not answer this query") from None
+            if isinstance(exc, DataError):
+                # a value from the request PostgreSQL cannot take (a date
+                # out of range, a number too large): the query's fault
+                raise SearchQueryError("A value in this query is out of range") from None
+            # the backend's fault (connection lost, server restarting):
+            # callers must not present it as a bad query
+            raise SearchBackendError("The search backend could not answer this query") from None
 
     # -- pysolr API ------------------------------------------------------------
     def search(self, q: str | None = None, **kwargs: Any) -> Results:
