@@ -23,6 +23,11 @@ _ = tk._
 
 MAX_URL_LENGTH = 2000
 MAX_LIST_ITEMS = 100  # values in one list field (SECURITY-CASES F4)
+MAX_TEXT_LENGTH = 1_000  # titles, names (SECURITY-CASES F6)
+MAX_LONG_TEXT_LENGTH = 100_000  # descriptions
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_BIDI_OVERRIDE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # ASCII only: \d and [a-z] with IGNORECASE would also match other scripts
 # without ^ ` { | }: RFC 5322 allows them, an IRI (mailto: in RDF) does not
 _EMAIL_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?_~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?_~-]+)*$")
@@ -209,10 +214,51 @@ def smartcity_duration(value: Any) -> Any:
     return text
 
 
+def character_problem(text: str) -> str | None:
+    """Why ``text`` cannot be stored, or None: control characters (NUL makes
+    PostgreSQL fail, the others make invalid XML in /catalog.rdf) or lone
+    surrogates (not encodable as UTF-8)."""
+    if _CONTROL.search(text):
+        return _("The text contains control characters that are not allowed.")
+    if _SURROGATE.search(text):
+        return _("The text contains characters that are not valid Unicode.")
+    return None
+
+
 def smartcity_no_control_characters(value: Any) -> Any:
-    if isinstance(value, str) and any(ord(ch) < 32 and ch not in "\t\r\n" for ch in value):
-        raise Invalid(_("The text contains control characters that are not allowed."))
+    if isinstance(value, str) and (problem := character_problem(value)):
+        raise Invalid(problem)
     return value
+
+
+def _text(value: Any, limit: int) -> Any:
+    """Text as a person typed it (SECURITY-CASES F6): a string, not a list,
+    object, number or boolean sent through the API; at most ``limit``
+    characters (a 1 MB title was accepted and shown on every list); no control
+    characters or lone surrogates; no bidirectional overrides (U+202E makes
+    "exe.txt" read "txt.exe")."""
+    if value is missing or value is None:
+        return value
+    if not isinstance(value, str):
+        raise Invalid(_("Enter text here, not a list, object, number or true/false value."))
+    if len(value) > limit:
+        raise Invalid(_("The text is too long: at most %(count)s characters are allowed.")
+                      % {"count": f"{limit:,}".replace(",", ".")})
+    smartcity_no_control_characters(value)
+    if _BIDI_OVERRIDE.search(value):
+        raise Invalid(_("The text contains characters that reverse the reading direction "
+                        "(U+202A–U+202E, U+2066–U+2069); they are not allowed."))
+    return value
+
+
+def smartcity_text(value: Any) -> Any:
+    """A short text: titles, names, phone numbers, labels."""
+    return _text(value, MAX_TEXT_LENGTH)
+
+
+def smartcity_long_text(value: Any) -> Any:
+    """A running text: descriptions, provenance, rights statements."""
+    return _text(value, MAX_LONG_TEXT_LENGTH)
 
 
 def _list_value(key, data, errors, separators: str) -> list[str] | None:

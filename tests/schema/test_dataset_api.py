@@ -240,7 +240,7 @@ DATASET_ERRORS = [
     ("applicable_legislation", {"not": "a list"}, "Liste von Werten", "list of values"),
     ("temporal_resolution", "15 minutes", "ISO 8601", "ISO 8601"),
     ("title", "Lade\x00säulen", "Steuerzeichen", "control characters"),
-    ("title", "Lade\ud800säulen", "Steuerzeichen", "control characters"),
+    ("title", "Lade\ud800säulen", "kein gültiges Unicode", "not valid Unicode"),
 ]
 NESTED_ERRORS = [
     ("publisher", [{"name": "X", "email": "nobody"}], ("publisher", 0, "email"), "E-Mail-Adresse", "email address"),

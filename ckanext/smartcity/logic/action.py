@@ -8,46 +8,47 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.smartcity import defaults, vocab
+from ckanext.smartcity import defaults, validators, vocab
 from ckanext.smartcity.form_rows import flat_rows
 from ckanext.smartcity.logic import catalogue, category, quality
 
 MAX_REGION_RESULTS = 50
 
 
-def _bad_text(value: Any) -> bool:
-    """Control characters (NUL would make PostgreSQL fail with a 500) or lone
-    surrogates (not encodable as UTF-8) anywhere in ``value``."""
+def _problem(value: Any) -> str | None:
+    """The first character problem anywhere in ``value`` (strings inside
+    lists and objects too), or None."""
     if isinstance(value, str):
-        return any((ord(ch) < 32 and ch not in "\t\r\n") or 0xD800 <= ord(ch) <= 0xDFFF
-                   for ch in value)
-    if isinstance(value, dict):
-        return any(_bad_text(k) or _bad_text(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_bad_text(v) for v in value)
-    return False
+        return validators.character_problem(value)
+    items = value.items() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for item in items:
+        for part in (item if isinstance(value, dict) else (item,)):
+            if problem := _problem(part):
+                return problem
+    return None
 
 
-def _control_character_errors(data_dict: dict) -> dict[str, Any]:
-    """Errors shaped like CKAN's: per field, and inside lists of objects
-    (resources, repeating subfields) per row and subfield."""
-    message = tk._("The text contains control characters that are not allowed.")
+def _character_errors(data_dict: dict) -> dict[str, Any]:
+    """Control characters or lone surrogates anywhere in a write, refused
+    before validation (a NUL reaching PostgreSQL was a 500). Errors shaped
+    like CKAN's: per field, and inside lists of objects (resources,
+    repeating subfields) per row and subfield."""
     errors: dict[str, Any] = {}
     for key, value in data_dict.items():
         name = "".join(ch for ch in str(key) if ord(ch) >= 32 and not 0xD800 <= ord(ch) <= 0xDFFF)
-        if _bad_text(key):
-            errors[name or "key"] = [message]
+        if problem := _problem(key):
+            errors[name or "key"] = [problem]
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            rows = [_control_character_errors(row) for row in value]
+            rows = [_character_errors(row) for row in value]
             if any(rows):
                 errors[name] = rows
-        elif _bad_text(value):
-            errors[name] = [message]
+        elif problem := _problem(value):
+            errors[name] = [problem]
     return errors
 
 
 def _guard(data_dict: dict) -> None:
-    errors = _control_character_errors(data_dict)
+    errors = _character_errors(data_dict)
     if errors:
         raise tk.ValidationError(errors)
 
