@@ -4,10 +4,11 @@ outcome — status, error field, headers, nothing stored."""
 import json
 
 import pytest
-from rdflib import Graph, Namespace
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
-from ckan.tests import helpers
+from ckan.tests import factories, helpers
+from ckanext.dcat import utils as dcat_utils
 
 from tests.schema.test_dataset_api import full_dataset, org, steward  # noqa: F401 (fixtures)
 
@@ -43,6 +44,89 @@ def test_urls_with_characters_no_iri_may_hold_are_field_errors(app, steward, org
     assert helpers.call_action("package_search")["count"] == 0
     # the catalogue stays writable
     assert app.get("/catalog.ttl").status_code == 200
+
+
+# --- F8: privilege fields and the dataset URI -------------------------------
+
+@pytest.fixture
+def editor(org):
+    user = factories.User()
+    helpers.call_action("organization_member_create", id=org["id"], username=user["name"],
+                        role="editor")
+    return {"user": user, "token": factories.APIToken(user=user["name"])["token"]}
+
+
+def test_an_editor_cannot_publish_into_an_organisation_they_are_not_in(app, editor, steward):
+    other = helpers.call_action("organization_create", context=dict(steward["context"]),
+                                name="kreis-wesel", title="Kreis Wesel")
+    response = post(app, editor, "package_create", full_dataset(other))
+    assert response.status_code == 403
+    assert helpers.call_action("package_search", include_private=True)["count"] == 0
+
+
+def test_privileged_fields_from_an_editor_are_refused_or_ignored(app, editor, steward, org):
+    """An editor's create cannot choose the id (refused), the creator or a
+    deleted state (ignored)."""
+    response = post(app, editor, "package_create",
+                    full_dataset(org, id="00000000-0000-0000-0000-000000000001"), status=409)
+    assert "id" in response.json["error"]
+    response = post(app, editor, "package_create", full_dataset(
+        org, creator_user_id=steward["user"]["id"], state="deleted"), status=200)
+    dataset = response.json["result"]
+    assert dataset["creator_user_id"] == editor["user"]["id"]
+    assert dataset["state"] == "active"
+
+
+def test_a_user_outside_the_organisation_cannot_flip_private(app, steward, org):
+    created = helpers.call_action("package_create", context=dict(steward["context"]),
+                                  **full_dataset(org, private=True))
+    outsider = {"token": factories.APIToken(user=factories.User()["name"])["token"]}
+    response = post(app, outsider, "package_patch", {"id": created["id"], "private": False})
+    assert response.status_code == 403
+    assert helpers.call_action("package_show", id=created["id"])["private"] is True
+
+
+def _with_uri(org, uri, **overrides):
+    return full_dataset(org, extras=[{"key": "uri", "value": uri}], **overrides)
+
+
+def test_a_dataset_cannot_take_another_datasets_portal_uri(app, steward, org):
+    first = helpers.call_action("package_create", context=dict(steward["context"]),
+                                **full_dataset(org))
+    portal_uri = f"{dcat_utils.catalog_uri().rstrip('/')}/dataset/{first['id']}"
+    for uri in (portal_uri, portal_uri.replace(first["id"], first["name"])):
+        response = post(app, steward, "package_create",
+                        _with_uri(org, uri, name="zweiter"), status=409)
+        assert "extras" in response.json["error"], response.json["error"]
+        assert "eindeutig" in response.json["error"]["extras"][0]
+    assert helpers.call_action("package_search", q="name:zweiter")["count"] == 0
+    # the catalogue keeps one subject per dataset
+    graph = Graph().parse(data=app.get("/catalog.ttl").body, format="turtle")
+    assert len(set(graph.subjects(RDF.type, DCAT.Dataset))) == 1
+
+
+def test_a_kept_source_uri_is_unique_across_the_portal(app, steward, org):
+    """A dataset migrated from ckanext-dcat keeps its source's URI as subject;
+    no second dataset may claim it, the dataset itself may keep it."""
+    uri = "https://opendata.example.org/dataset/baeume"
+    first = post(app, steward, "package_create", _with_uri(org, uri), status=200).json["result"]
+    graph = Graph().parse(data=app.get(f"/dataset/{first['name']}.ttl").body, format="turtle")
+    assert (URIRef(uri), RDF.type, DCAT.Dataset) in graph
+    response = post(app, steward, "package_create", _with_uri(org, uri, name="kopie"), status=409)
+    assert "extras" in response.json["error"]
+    post(app, steward, "package_patch", {"id": first["id"], "title": "Bäume",
+                                         "extras": [{"key": "uri", "value": uri}]}, status=200)
+    # once the first is deleted, its URI is free again
+    helpers.call_action("package_delete", context=dict(steward["context"]), id=first["id"])
+    post(app, steward, "package_create", _with_uri(org, uri, name="kopie"), status=200)
+
+
+@pytest.mark.parametrize("uri", ["javascript:alert(1)", "https://x.de/a b", " https://x.de/a",
+                                 "urn:uuid:1234"])
+def test_a_dataset_uri_must_be_an_http_iri(app, steward, org, uri):
+    response = post(app, steward, "package_create", _with_uri(org, uri), status=409)
+    assert "extras" in response.json["error"]
+    assert helpers.call_action("package_search")["count"] == 0
 
 
 # --- F12 / F13: parameters the catalogue search cannot run ------------------

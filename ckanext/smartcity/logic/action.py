@@ -6,6 +6,9 @@ import functools
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.lib.navl.dictization_functions import Invalid
+from ckanext.dcat import utils as dcat_utils
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 from ckanext.smartcity import defaults, validators, vocab
@@ -71,9 +74,49 @@ def _drop_empty_rows(data: dict, names: list[str]) -> None:
                     del data[key]
 
 
+def _dataset_uri_problem(data_dict: dict) -> str | None:
+    """An ``extras`` ``uri`` is the dataset's RDF subject (ckanext-dcat's
+    ``dataset_uri``; datasets migrated from ckanext-dcat keep their source's
+    URI there). It must be an http(s) IRI, must not be under the portal's own
+    ``/dataset/`` path unless it names this very dataset, and must not be
+    the subject of another dataset: two datasets with one subject merge in
+    every catalogue and a harvester overwrites one with the other
+    (SECURITY-CASES F8)."""
+    extras = data_dict.get("extras")
+    uris = [e.get("value") for e in extras if isinstance(e, dict) and e.get("key") == "uri"] \
+        if isinstance(extras, list) else []
+    if not uris:
+        return None
+    own = None
+    for ref in (data_dict.get("id"), data_dict.get("name")):
+        package = model.Package.get(ref) if isinstance(ref, str) and ref else None
+        if package is not None:
+            own = package.id
+            break
+    taken = tk._("This URI already identifies another dataset; a dataset URI must be unique.")
+    portal = dcat_utils.catalog_uri().rstrip("/") + "/dataset/"
+    for uri in uris:
+        try:
+            if validators.smartcity_http_url(uri) != uri:
+                raise Invalid(tk._("Enter a web address that starts with http:// or https://."))
+        except Invalid as error:
+            return f"uri: {error.error}"
+        if uri.startswith(portal):
+            other = model.Package.get(uri[len(portal):].split("/")[0])
+            if own is None or other is None or other.id != own:
+                return taken
+        holders = model.Session.query(model.Package.id).filter(
+            model.Package.extras["uri"].astext == uri, model.Package.state != "deleted")
+        if any(holder != own for (holder,) in holders):
+            return taken
+    return None
+
+
 def _prepare(data_dict: dict, resource: bool = False) -> None:
     """Checks and clean-up before CKAN validates a dataset or resource."""
     _guard(data_dict)
+    if not resource and (problem := _dataset_uri_problem(data_dict)):
+        raise tk.ValidationError({"extras": [problem]})
     schema = scheming_get_dataset_schema("dataset") or {}
     resource_names = _repeating(schema.get("resource_fields", []))
     if resource:
