@@ -28,6 +28,8 @@ bench:
 	scripts/bootstrap.sh demo
 	scripts/serve.sh
 	$(VENV)/bin/python scripts/bench_load.py --clients 20 --seconds 60 --out docs/benchmarks.md
+	# faults: PostgreSQL restarted, Redis stopped for 10 s, under load (needs root)
+	$(VENV)/bin/python scripts/bench_faults.py --clients 10 --redis-down 10 --out docs/benchmarks.md
 
 vocabularies:
 	$(VENV)/bin/python scripts/build_vocabularies.py

@@ -23,6 +23,7 @@ _ = tk._
 
 MAX_URL_LENGTH = 2000
 MAX_LIST_ITEMS = 100  # values in one list field (SECURITY-CASES F4)
+MAX_DISTRIBUTIONS = 1_000  # a dataset's resources (SECURITY-CASES H11)
 MAX_TEXT_LENGTH = 1_000  # titles, names (SECURITY-CASES F6)
 MAX_LONG_TEXT_LENGTH = 100_000  # descriptions
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -156,7 +157,8 @@ def smartcity_dataset_checks(key, data, errors, context):
     """Dataset-level rules (scheming ``after_validators``), run on validated
     values: exactly one publisher; every contact point reachable (email, web
     address or telephone); each period ends not before it starts; no more
-    than MAX_LIST_ITEMS rows in a repeating field."""
+    than MAX_LIST_ITEMS rows in a repeating field (keywords included) and no
+    more than MAX_DISTRIBUTIONS distributions."""
     publishers = _rows(data, "publisher")
     if not publishers:
         errors.setdefault(("publisher",), []).append(
@@ -174,7 +176,11 @@ def smartcity_dataset_checks(key, data, errors, context):
         if start and end and end < start:
             errors.setdefault(("temporal_coverage", index, "end"), []).append(
                 _("The end date must not be before the start date."))
-    # distributions are not capped here: a monthly series may have hundreds
+    # distributions have their own cap: a monthly series may have hundreds
+    resources = _rows(data, "resources")
+    if len(resources) > MAX_DISTRIBUTIONS:  # on the last row: CKAN keeps row errors in rows
+        errors.setdefault(("resources", max(resources), "url"), []).append(
+            _("At most %(count)s distributions are allowed.") % {"count": MAX_DISTRIBUTIONS})
     for field in {k[0] for k in data if len(k) == 3 and isinstance(k[1], int)} - {"resources"}:
         rows = _rows(data, field)
         if len(rows) > MAX_LIST_ITEMS:

@@ -13,7 +13,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.harvest.model import HarvestObject
+from ckanext.harvest.model import HarvestObject, HarvestSource
 from ckanext.smartcity.facets import effective_themes
 
 from tests.harvest.conftest import SOURCE_DATASETS, run_harvest
@@ -207,6 +207,38 @@ def test_hostile_literals_go_through_the_form_validators(page_server, app):
     assert "javascript" not in message
 
 
+def test_harvest_limits_per_dataset_and_per_job(page_server, monkeypatch):
+    """H9/H11: a dataset with 150 keywords, one with 1,001 distributions and a
+    2,000-character title are refused with the field named, the others imported;
+    a source listing more datasets than ckanext.smartcity.harvest.max_datasets
+    is cut there with an error, and nothing is deleted after such a run."""
+    org = factories.Organization()
+    base = page_server.base
+    keywords = "; dcat:keyword " + ", ".join(f'"k{i}"' for i in range(150))
+    distributions = "".join(f"; dcat:distribution [ a dcat:Distribution ; "
+                            f"dcat:accessURL <https://example.org/{i}.csv> ]"
+                            for i in range(1001))
+    page_server.add("/catalog.ttl", catalogue(base, [
+        ("ok", "Normal", ""), ("kw", "Schlagworte", keywords),
+        ("dist", "Verteilungen", distributions), ("txt", "lang " * 400, "")]))
+    source = create_source(base + "/catalog.ttl", org)
+    report = errors(run_harvest(source["id"]))
+    assert [d["title"] for d in harvested(org)] == ["Normal"]
+    assert len(report) == 3, report
+    joined = " ".join(report)
+    for field in ("tags", "resources", "title"):
+        assert field in joined, (field, report)
+    assert "lang lang" not in joined  # the document's content is not echoed
+
+    four = [(f"n{i}", f"Datensatz {i}", "") for i in range(4)]
+    page_server.add("/catalog.ttl", catalogue(base, four))
+    monkeypatch.setitem(tk.config, "ckanext.smartcity.harvest.max_datasets", 2)
+    report = errors(run_harvest(source["id"]))
+    assert any("max_datasets" in m for m in report), report
+    # two imported; "Normal", no longer listed, is kept: the run had errors
+    assert sorted(d["title"] for d in harvested(org)) == ["Datensatz 0", "Datensatz 1", "Normal"]
+
+
 def test_privileged_fields_never_come_from_the_document(page_server):
     """H12: whatever the parsed document says about id, owner_org, private or
     state is ignored; the source's organisation owns the dataset."""
@@ -246,11 +278,58 @@ def test_bad_source_configuration_is_refused(config, message):
     assert message in json.dumps(error.value.error_dict, ensure_ascii=False)
 
 
+@pytest.mark.parametrize("url", [
+    "/etc/passwd", "../../ckan.ini", "file:///etc/passwd", "ftp://example.org/catalog.ttl",
+    "gopher://example.org/", "http://169.254.169.254/latest/meta-data/",
+    "http://10.1.2.3/catalog.ttl", "http://2130706433/", "http://0x7f.1/", "http://[::1]/",
+    "http://[::ffff:127.0.0.2]/", "http://localhost:5000/", "http://127.0.0.2/"])
+def test_local_and_private_sources_are_refused_when_saved(url, monkeypatch):
+    """H7/H8: at creation, through the API and through package_create (the
+    source form), before anything is fetched; nothing is stored. (Without
+    test.ini's allow-list of 127.0.0.1, as a portal has it.)"""
+    monkeypatch.setitem(tk.config, "ckanext.smartcity.harvest.allowed_networks", "")
+    org = factories.Organization()
+    with pytest.raises(tk.ValidationError) as error:
+        create_source(url, org)
+    assert list(error.value.error_dict) == ["url"]
+    context = {"user": helpers.call_action("get_site_user")["name"], "ignore_auth": True}
+    with pytest.raises(tk.ValidationError) as error:
+        tk.get_action("package_create")(context, {
+            "type": "harvest", "name": "formular-quelle", "title": "Formular", "url": url,
+            "source_type": "dcat_ap_de", "owner_org": org["id"], "frequency": "MANUAL"})
+    assert "url" in error.value.error_dict
+    assert model.Session.query(model.Package).filter_by(type="harvest").count() == 0
+
+
+def test_a_source_cannot_be_changed_to_a_local_path(source_portal):
+    org = factories.Organization()
+    source = create_source(source_portal + "/catalog.ttl", org)
+    context = {"user": helpers.call_action("get_site_user")["name"], "ignore_auth": True}
+    with pytest.raises(tk.ValidationError) as error:
+        tk.get_action("harvest_source_update")(context, dict(
+            id=source["id"], name=source["name"], title=source["title"], url="file:///etc/passwd",
+            source_type="dcat_ap_de", owner_org=org["id"], frequency="MANUAL"))
+    assert "url" in error.value.error_dict
+    assert helpers.call_action("harvest_source_show", id=source["id"])["url"] == source["url"]
+
+
+def test_public_names_and_allow_listed_addresses_are_accepted_unresolved(source_portal):
+    """Host names are not looked up when saving (checked on every fetch);
+    127.0.0.1 is allow-listed in test.ini for the local test sources."""
+    org = factories.Organization()
+    create_source("https://opendata.example.org/catalog.ttl", org, name="extern")
+    create_source(source_portal + "/catalog.ttl", org, name="lokal")
+
+
 @pytest.mark.parametrize("url", ["http://169.254.169.254/latest/meta-data/",
                                  "http://10.1.2.3/catalog.ttl"])
-def test_private_addresses_are_refused_and_nothing_is_stored(url):
+def test_private_addresses_are_refused_again_at_fetch(url):
+    """A source saved before the check (or a name that later resolves to a
+    private address) is refused by the fetcher; nothing is stored."""
     org = factories.Organization()
-    source = create_source(url, org)
+    source = create_source("https://opendata.example.org/catalog.ttl", org)
+    model.Session.query(HarvestSource).filter_by(id=source["id"]).update({"url": url})
+    model.Session.commit()
     report = run_harvest(source["id"])
     assert any("private or local address" in m for m in errors(report))
     assert harvested(org) == []

@@ -106,3 +106,16 @@ def test_right_to_left_text_itself_stays_allowed(steward, org):
     dataset = helpers.call_action("package_create", context=dict(steward["context"]),
                                   **full_dataset(org, title=title))
     assert dataset["title"] == title
+
+
+def test_more_than_a_thousand_distributions_are_refused(app, steward, org):
+    """SECURITY-CASES H11 through the API: a field error on the distributions
+    (not a 500), nothing stored; 1,000 are still accepted."""
+    resources = [{"url": f"https://example.org/{i}.csv"} for i in range(1001)]
+    response = api_create(app, steward, json.dumps(full_dataset(org, resources=resources)))
+    assert response.status_code == 409, response.body[:300]
+    assert "resources" in response.json["error"]
+    assert "1000" in json.dumps(response.json["error"]["resources"])
+    assert helpers.call_action("package_search")["count"] == 0
+    response = api_create(app, steward, json.dumps(full_dataset(org, resources=resources[:1000])))
+    assert response.status_code == 200, response.body[:300]

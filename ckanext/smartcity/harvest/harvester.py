@@ -13,6 +13,9 @@ ckanext-dcat's RDF harvester, with what SECURITY-CASES H1-H15 ask of it:
   hand-made dataset) already uses never touches that dataset; ``owner_org``
   is always the source's organisation; ``id``/``private``/``state``/``type``
   never come from the RDF (H12);
+- caps per job: pages (``Policy.max_pages``) and datasets
+  (``ckanext.smartcity.harvest.max_datasets``); per dataset the schema's caps
+  on keywords, list values and distributions apply as in the form (H9/H11);
 - no mass deletion: nothing is deleted after a run with errors, nor when
   more than ``ckanext.smartcity.harvest.max_deletion_ratio`` of the source's
   datasets would go (H13);
@@ -32,13 +35,14 @@ from typing import Any
 import sqlalchemy as sa
 from rdflib import URIRef
 import ckan.model as model
+import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
 from ckanext.dcat.processors import RDFParser
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 
 from ckanext.smartcity import facets, vocab
-from ckanext.smartcity.harvest import fetch
+from ckanext.smartcity.harvest import fetch, sources
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +142,10 @@ def drop_unknown_vocabulary_values(dataset: dict) -> list[str]:
 
 
 class DCATAPDEHarvester(DCATRDFHarvester):
+    plugins.implements(plugins.IActions)
+
+    def get_actions(self):
+        return sources.get_actions()
 
     def info(self):
         return {
@@ -171,6 +179,7 @@ class DCATAPDEHarvester(DCATRDFHarvester):
             return []
         fmt = config.get("rdf_format", DEFAULT_FORMAT)
         policy = fetch.Policy.from_config(tk.config)
+        max_datasets = int(tk.config.get("ckanext.smartcity.harvest.max_datasets"))
         guids: list[str] = []
         seen: set[str] = set()
         object_ids: list[str] = []
@@ -206,6 +215,11 @@ class DCATAPDEHarvester(DCATRDFHarvester):
                             f"{guid[:300]}: kommt mehrfach vor, nur das erste übernommen / "
                             f"appears more than once, the first one is kept", harvest_job)
                         continue
+                    if len(guids) >= max_datasets:
+                        raise fetch.FetchError(
+                            f"mehr als {max_datasets} Datensätze, der Rest wurde übergangen / "
+                            f"more than {max_datasets} datasets, the rest was skipped "
+                            "(ckanext.smartcity.harvest.max_datasets)")
                     guids.append(guid)
                     seen.add(guid)
                     for key in PRIVILEGED:

@@ -1,0 +1,100 @@
+"""Harvest sources are checked when they are saved (SECURITY-CASES H7/H8):
+ckanext-harvest's URL validator only checks uniqueness, so a source could
+be ``/etc/passwd``, ``file:///...`` or ``http://127.0.0.1/``. Every source,
+whatever its type, must be an http(s) URL whose host, when it is an address
+(or ``localhost``), is public or allow-listed in
+``ckanext.smartcity.harvest.allowed_networks``. Host names are not resolved
+here (the portal may have no DNS at save time); :mod:`.fetch` checks every
+address again on every request."""
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+from urllib.parse import urlsplit
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from ckanext.smartcity.harvest import fetch
+
+_LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
+
+
+def _literal_address(host: str) -> str | None:
+    """The address a host written as an address stands for: dotted,
+    bracketed IPv6, or the decimal/hex/octal forms that resolvers accept
+    (``2130706433``, ``0x7f.1``)."""
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    if host.rstrip(".").lower() in _LOOPBACK_NAMES or host.endswith(".localhost"):
+        return "127.0.0.1"
+    parts = host.split(".")
+    if 1 <= len(parts) <= 4 and all(parts):
+        try:
+            numbers = [int(p, 0) if p.lower().startswith(("0x", "0o")) or p == "0" else
+                       int(p, 8) if p.startswith("0") else int(p) for p in parts]
+        except ValueError:
+            return None
+        # inet_aton: the last part fills the remaining bytes
+        value, shift = 0, 24
+        for number in numbers[:-1]:
+            value |= (number & 0xFF) << shift
+            shift -= 8
+        value |= numbers[-1]
+        if value < 2 ** 32:
+            return str(ipaddress.IPv4Address(value))
+    return None
+
+
+def url_problem(url: Any, policy: fetch.Policy) -> str | None:
+    """Why ``url`` may not be a harvest source, or None."""
+    text = str(url or "").strip()
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+        parts.port  # noqa: B018 (raises on a bad port)
+    except ValueError:
+        parts, host = None, None
+    if not parts or parts.scheme not in ("http", "https") or not host:
+        return tk._("A harvest source must be an http:// or https:// address; local files "
+                    "and other schemes are never read.")
+    address = _literal_address(host)
+    if address and not fetch._public_or_allowed(address, policy):
+        return tk._("This address is private or local; it can be harvested only when "
+                    "ckanext.smartcity.harvest.allowed_networks allows it.")
+    return None
+
+
+def _check(data_dict: dict) -> None:
+    if (problem := url_problem(data_dict.get("url"), fetch.Policy.from_config(tk.config))):
+        raise tk.ValidationError({"url": [problem]})
+
+
+def _is_source(data_dict: dict) -> bool:
+    if data_dict.get("type") == "harvest" or data_dict.get("source_type"):
+        return True
+    ref = data_dict.get("id") or data_dict.get("name")
+    package = model.Package.get(ref) if isinstance(ref, str) and ref else None
+    return package is not None and package.type == "harvest"
+
+
+def _checked(name: str, always: bool):
+    def action(original_action, context, data_dict):
+        if (always or _is_source(data_dict)) and "url" in data_dict:
+            # who may not save the source learns that first, not the URL rules
+            tk.check_access(name, context, data_dict)
+            _check(data_dict)
+        return original_action(context, data_dict)
+    action.__name__ = name
+    action.__doc__ = f"{name}, refusing harvest source URLs that are not public http(s)."
+    return tk.chained_action(action)
+
+
+def get_actions() -> dict[str, Any]:
+    """The harvest API and the source form (which saves through package_*)."""
+    return {"harvest_source_create": _checked("harvest_source_create", True),
+            "harvest_source_update": _checked("harvest_source_update", True),
+            "package_create": _checked("package_create", False),
+            "package_update": _checked("package_update", False)}
