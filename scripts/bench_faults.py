@@ -109,7 +109,7 @@ def phase(base: str, paths: dict, clients: int, before: float, after: float, fau
         "window": (min((r[0] for r in failed), default=0) - fault_start,
                    last_failure - fault_start) if failed else None,
         "fault_seconds": fault_end - fault_start,
-        "recovered_after": recovered - fault_end,
+        "recovered_after": (recovered - fault_start) if failed else None,
         "leaks": sum(1 for r in failed if r[3]),
         "during_fault": [r for r in records if fault_start <= r[0] <= fault_end],
     }
@@ -127,10 +127,12 @@ def worker_alive() -> str:
 def row(name: str, result: dict) -> str:
     window = ("–" if result["window"] is None else
               f"{result['window'][0]:+.1f} s … {result['window'][1]:+.1f} s")
+    recovered = ("no failure" if result["recovered_after"] is None else
+                 f"{result['recovered_after']:+.1f} s")
     statuses = ", ".join(f"{k}: {v}" for k, v in sorted(result["statuses"].items())) or "–"
     return (f"| {name} | {result['fault_seconds']:.1f} s | {result['requests']} | "
             f"{result['failed']} ({statuses}) | {window} | "
-            f"{result['recovered_after']:.1f} s | {result['leaks']} |")
+            f"{recovered} | {result['leaks']} |")
 
 
 def main() -> int:
@@ -150,8 +152,9 @@ def main() -> int:
             f"on {bench_report.machine()}. The clients ask for the mix of the load benchmark "
             "(search, dataset, category and catalogue pages) without pause; a fault starts after "
             "5 s and the load goes on for 20 s after it ends. Times are relative to the start "
-            "of the fault (window) and to its end (recovered: every kind of page answered 200 "
-            "again, no restart of the portal).", "",
+            "of the fault; a request is placed at the moment it was sent. Recovered: every kind "
+            "of page has answered 200 to a request sent after the last failure, without a "
+            "restart of the portal.", "",
             "| fault | fault took | requests | failed (status: count) | failures from … to | "
             "recovered after | answers showing a trace or DB message |",
             "|---|---|---|---|---|---|---|",

@@ -57,6 +57,30 @@ def test_downloads_have_format_badges_and_named_links(app, steward, org):
     assert button["aria-label"] == "Ladesäulen (CSV) herunterladen"
 
 
+def test_the_organisation_box_does_not_search_the_organisations_datasets(app, steward, org,
+                                                                      monkeypatch):
+    """The box shows the organisation (title, description, link) without
+    CKAN's full organization_show, which searched the organisation's datasets
+    and listed its members on every dataset page (O4: no organisation
+    look-up per page that costs a search)."""
+    helpers.call_action("organization_patch", context=dict(steward["context"]), id=org["id"],
+                        description="Die Stadtverwaltung Dinslaken.")
+    helpers.call_action("package_create", context=dict(steward["context"]), **full_dataset(org))
+    from ckanext.smartcity.search.connection import PostgresSearchConnection
+    searches = []
+    original = PostgresSearchConnection.search
+
+    def recording(self, q=None, **kwargs):
+        searches.append(f"{q} {kwargs.get('fq')}")
+        return original(self, q, **kwargs)
+    monkeypatch.setattr(PostgresSearchConnection, "search", recording)
+    page = soup(app, "/dataset/ladesaeulen")
+    assert page.find("a", href="/organization/stadt-dinslaken")
+    assert "Die Stadtverwaltung Dinslaken." in page.get_text()
+    assert searches, "the spy saw no search at all"
+    assert not [s for s in searches if "owner_org" in s or "groups:" in s], searches
+
+
 def test_repeating_fields_show_only_filled_subfields(app, steward, org):
     dataset = full_dataset(org)
     dataset["contact"] = [{"name": "Open-Data-Team", "email": "opendata@example.org"}]

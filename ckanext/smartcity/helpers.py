@@ -213,6 +213,25 @@ def smartcity_home(newest: int = 5, organizations: int = 8) -> dict[str, Any]:
             "datasets": result["count"], "organization_count": len(orgs)}
 
 
+def smartcity_package_organization(org_id: str) -> dict[str, Any]:
+    """The organisation for the box on the dataset page. CKAN's block asks
+    ``organization_show`` for everything: it counts the organisation's
+    datasets, lists its groups and members and counts followers (two
+    searches and about 20 queries on every dataset page) for a box that
+    shows none of it (``show_nums=false``). Here only the organisation
+    itself (title, description, image) is read; no dataset count is
+    computed, so the dict says none."""
+    try:
+        org = tk.get_action("organization_show")(
+            {"dataset_counts": {"owner_org": {}, "groups": {}}},
+            {"id": org_id, "include_datasets": False, "include_users": False,
+             "include_groups": False, "include_followers": False, "include_tags": False})
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        return {}
+    org.pop("package_count", None)
+    return org
+
+
 def smartcity_structured_data(pkg: dict[str, Any]) -> Markup | str:
     """ckanext-dcat's schema.org JSON-LD of the dataset, encoded so that it
     cannot end its <script> element (<, >, & as \\u escapes); "" when the
