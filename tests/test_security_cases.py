@@ -182,17 +182,49 @@ def test_private_rdf_and_quality_exports_are_not_publicly_cacheable(app, steward
                                          ("jsonld", "json-ld")])
 def test_private_datasets_never_appear_in_any_catalogue_variant(app, steward, org, params,
                                                                suffix, fmt):
-    helpers.call_action("package_create", context=dict(steward["context"]), **full_dataset(org))
-    helpers.call_action("package_create", context=dict(steward["context"]),
+    """Private, draft and deleted datasets: in no catalogue page, and their
+    own RDF is refused to an anonymous caller."""
+    context = dict(steward["context"])
+    helpers.call_action("package_create", context=dict(context), **full_dataset(org))
+    helpers.call_action("package_create", context=dict(context),
                         **full_dataset(org, name="geheim", title="Geheime Daten", private=True))
+    helpers.call_action("package_create", context=dict(context),
+                        **full_dataset(org, name="entwurf", title="Geheimer Entwurf",
+                                       state="draft"))
+    helpers.call_action("package_create", context=dict(context),
+                        **full_dataset(org, name="geloescht", title="Geheim Geloescht"))
+    helpers.call_action("package_delete", context=dict(context), id="geloescht")
     response = app.get(f"/catalog.{suffix}", query_string=params)
     assert response.status_code == 200
     graph = Graph().parse(data=response.body, format=fmt)
     titles = {str(t) for d in graph.subjects(RDF.type, DCAT.Dataset)
               for t in graph.objects(d, DCTERMS.title)}
-    assert "Geheime Daten" not in titles
-    assert "Geheime Daten" not in response.body
-    assert app.get(f"/dataset/geheim.{suffix}").status_code in (403, 404)
+    for hidden in ("Geheime Daten", "Geheimer Entwurf", "Geheim Geloescht"):
+        assert hidden not in titles
+        assert hidden not in response.body
+    for name in ("geheim", "entwurf", "geloescht"):
+        assert app.get(f"/dataset/{name}.{suffix}").status_code in (403, 404), name
+
+
+def test_a_private_datasets_rdf_is_for_its_organisation_only(app, steward, org):
+    """F11 per caller: anonymous and a member of another organisation are
+    refused, a member of the dataset's organisation gets it."""
+    helpers.call_action("package_create", context=dict(steward["context"]),
+                        **full_dataset(org, name="geheim", title="Geheime Daten", private=True))
+    member, outsider = factories.User(), factories.User()
+    helpers.call_action("organization_member_create", id=org["id"], username=member["name"],
+                        role="member")
+    other = factories.Organization(users=[{"name": outsider["name"], "capacity": "admin"}])
+    assert other
+    for user, allowed in ((None, False), (outsider, False), (member, True)):
+        headers = {"Authorization": factories.APIToken(user=user["name"])["token"]} \
+            if user else {}
+        for suffix in ("ttl", "rdf", "jsonld"):
+            response = app.get(f"/dataset/geheim.{suffix}", headers=headers)
+            assert (response.status_code == 200) is allowed, (user and user["name"], suffix)
+            assert ("Geheime Daten" in response.body) is allowed
+        catalogue = app.get("/catalog.ttl", headers=headers).body
+        assert "Geheime Daten" not in catalogue  # the public catalogue, for everyone
 
 
 def test_hydra_total_counts_only_public_datasets(app, steward, org):
