@@ -15,7 +15,10 @@ copy) in the same process, side by side:
       ``serialize_catalog``) vs ``ckan smartcity export`` (fast path, pages of
       1,000, cold and warm), for each size in --sizes (stock only up to
       --stock-max, it is quadratic);
-  (c) memory growth (max RSS) over the runs.
+  (c) memory growth (max RSS) over the runs;
+  (d) SECURITY-CASES O4: one page of 100 datasets with 50 distributions
+      each, stock vs fast path cold and warm, and the SQL statements the
+      fast path runs for it (none per dataset: no N+1 look-ups).
 
 Dataset dicts are built in memory: the search backend is measured by
 bench_search.py; here only RDF building and serialisation count. Appends the
@@ -51,6 +54,34 @@ def copies(template: dict, n: int) -> list[dict]:
             res["package_id"] = d["id"]
         out.append(d)
     return out
+
+
+def with_distributions(template: dict, k: int) -> dict:
+    """The template with ``k`` distributions (copies of its own, new URLs)."""
+    d = copy.deepcopy(template)
+    base = d["resources"]
+    d["resources"] = []
+    for j in range(k):
+        res = copy.deepcopy(base[j % len(base)])
+        res["url"] = f"{res['url'].rstrip('/')}?teil={j}"
+        res["name"] = f"{res.get('name') or 'Teil'} {j}"
+        d["resources"].append(res)
+    return d
+
+
+def count_statements(fn) -> tuple[float, int]:
+    from sqlalchemy import event
+    from ckan import model
+    seen = []
+
+    def before(*_args):
+        seen.append(1)
+    event.listen(model.meta.engine, "before_cursor_execute", before)
+    try:
+        elapsed = fn()
+    finally:
+        event.remove(model.meta.engine, "before_cursor_execute", before)
+    return elapsed, len(seen)
 
 
 def one_graph_turtle(dicts: list[dict], profiles: list[str]) -> float:
@@ -134,6 +165,18 @@ def main() -> int:
             del dicts
         flush_cache()
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        wide = copies(with_distributions(template, 50), 100)
+        stock_wide = best(lambda: one_graph_turtle(wide, ["euro_dcat_ap_3"]), args.repeat)
+        flush_cache()
+        cold_wide, statements = count_statements(lambda: fast_page(wide))
+        warm_wide = best(lambda: fast_page(wide), args.repeat)
+        lines += [
+            f"| (d) one page of 100 datasets × 50 distributions, Turtle, fast path cache cold "
+            f"({statements} SQL statements for the page) | stock euro_dcat_ap_3 "
+            f"{stock_wide:.2f} s | {cold_wide:.2f} s | {stock_wide / cold_wide:.2f}× |",
+            f"| (d) same page, cache warm | stock {stock_wide:.2f} s | {warm_wide:.3f} s | "
+            f"{stock_wide / warm_wide:.1f}× |"]
+        del wide
         if len(sizes) > 1:
             first, last = sizes[0], sizes[-1]
             lines.append(f"| growth {first}→{last} (×{last // first} data) | | "
