@@ -225,7 +225,7 @@ def smartcity_package_organization(org_id: str) -> dict[str, Any]:
         org = tk.get_action("organization_show")(
             {"dataset_counts": {"owner_org": {}, "groups": {}}},
             {"id": org_id, "include_datasets": False, "include_users": False,
-             "include_groups": False, "include_followers": False, "include_tags": False})
+             "include_groups": False, "include_followers": False})
     except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
         return {}
     org.pop("package_count", None)

@@ -23,12 +23,13 @@ def _problem(value: Any) -> str | None:
     lists and objects too), or None."""
     if isinstance(value, str):
         return validators.character_problem(value)
-    items = value.items() if isinstance(value, dict) else value if isinstance(value, list) else ()
-    for item in items:
-        for part in (item if isinstance(value, dict) else (item,)):
-            if problem := _problem(part):
-                return problem
-    return None
+    if isinstance(value, dict):
+        parts = [part for pair in value.items() for part in pair]
+    elif isinstance(value, list):
+        parts = value
+    else:
+        return None
+    return next((problem for part in parts if (problem := _problem(part))), None)
 
 
 def _character_errors(data_dict: dict) -> dict[str, Any]:
