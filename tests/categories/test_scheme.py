@@ -3,6 +3,7 @@ German and English labels and definitions, council-motion terms, mappings
 that resolve), the EU data themes it implies, a town's own SKOS file, and
 the validation that keeps a broken file from replacing a working vocabulary."""
 import filecmp
+import json
 import os
 import subprocess
 import sys
@@ -256,3 +257,23 @@ def test_a_deep_broader_chain_loads(tmp_path):
         encoding="utf-8")
     scheme = categories.load(str(town))
     assert len(scheme.ancestors("https://daten.moers.de/k/c1499")) == 1500  # c1498..c0, energie
+
+
+def test_markup_in_a_town_label_is_shown_as_text(tmp_path, monkeypatch, app):
+    """H14: a label with HTML from a town's file is shown escaped on the
+    category pages and stays a plain literal in the scheme's RDF."""
+    hostile = '<script>alert(1)</script> Hafen "><img src=x onerror=alert(1)>'
+    town = tmp_path / "town.ttl"
+    town.write_text(PREFIXES + f"""<https://daten.moers.de/k/hafen> a skos:Concept ;
+        skos:inScheme <https://w3id.org/ckanext-smartcity/kategorien> ;
+        skos:broader kat:kultur-freizeit ; skos:prefLabel {json.dumps(hostile)}@de .\n""",
+                    encoding="utf-8")
+    monkeypatch.setitem(tk.config, categories.CONFIG_EXTRA, str(town))
+    assert categories.current().find("hafen") is not None
+    for url in ("/kategorien", "/kategorien/hafen", "/kategorien/kultur-freizeit"):
+        body = app.get(url).body
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; Hafen" in body, url
+        assert "<script>alert(1)" not in body and "<img src=x" not in body, url
+    graph = Graph().parse(data=app.get("/kategorien/hafen.ttl").body, format="turtle")
+    assert str(next(graph.objects(URIRef("https://daten.moers.de/k/hafen"),
+                                  SKOS.prefLabel))) == hostile

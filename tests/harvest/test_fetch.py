@@ -243,3 +243,36 @@ def test_a_name_server_that_never_answers_is_a_clean_error(monkeypatch):
     with pytest.raises(f.FetchError, match="no DNS answer for 'slow.example'"):
         f.fetch("http://slow.example/catalog.ttl", "ttl", LOCAL)
     assert time.monotonic() - started < 10
+
+
+def test_a_compressed_body_is_refused_without_being_unpacked(source):
+    """H5 gzip bomb: 50 MB of zeros packed into about 50 KB, sent with
+    Content-Encoding although the fetcher asked for identity; refused at
+    once, never decompressed."""
+    import gzip
+    bomb = gzip.compress(b"\0" * 50_000_000, compresslevel=9)
+    assert len(bomb) < 100_000
+    source.add("/bomb.ttl", bomb, **{"Content-Encoding": "gzip"})
+    started = time.monotonic()
+    with pytest.raises(f.FetchError, match="compressed"):
+        f.fetch(source.base + "/bomb.ttl", "ttl", LOCAL)
+    assert time.monotonic() - started < 2
+
+
+def test_latin1_is_a_clean_error_and_a_utf8_bom_is_read(source):
+    """H10: an RDF/XML page in ISO-8859-1 (even one that says so) is refused
+    with a clean error that does not repeat it: DCAT-AP.de sources are
+    UTF-8, and the fetcher's line and literal caps read UTF-8. A Turtle page
+    starting with a UTF-8 byte order mark gives the right text."""
+    latin1 = ('<?xml version="1.0" encoding="ISO-8859-1"?>\n'
+              '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+              'xmlns:dct="http://purl.org/dc/terms/">'
+              '<rdf:Description rdf:about="http://example.org/ds/1">'
+              '<dct:title>Straßenbäume</dct:title></rdf:Description></rdf:RDF>').encode("latin-1")
+    source.add("/latin1.rdf", latin1, media="application/rdf+xml")
+    with pytest.raises(f.FetchError, match="not valid UTF-8") as refused:
+        f.parse(f.fetch(source.base + "/latin1.rdf", "rdf", LOCAL), "rdf")
+    assert "Stra" not in str(refused.value)
+    source.add("/bom.ttl", b"\xef\xbb\xbf" + TURTLE.replace(b"Radwege", "Radwege Süd".encode()))
+    graph = f.parse(f.fetch(source.base + "/bom.ttl", "ttl", LOCAL), "ttl")
+    assert "Radwege Süd" in {str(o) for o in graph.objects()}
