@@ -7,6 +7,7 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
+from ckan import model
 from ckan.tests import factories, helpers
 from ckanext.dcat import utils as dcat_utils
 
@@ -94,12 +95,17 @@ def test_a_dataset_cannot_take_another_datasets_portal_uri(app, steward, org):
     first = helpers.call_action("package_create", context=dict(steward["context"]),
                                 **full_dataset(org))
     portal_uri = f"{dcat_utils.catalog_uri().rstrip('/')}/dataset/{first['id']}"
-    for uri in (portal_uri, portal_uri.replace(first["id"], first["name"])):
-        response = post(app, steward, "package_create",
-                        _with_uri(org, uri, name="zweiter"), status=409)
+    https_twin = portal_uri.replace("http://", "https://", 1) if portal_uri.startswith(
+        "http://") else portal_uri.replace("https://", "http://", 1)
+    for uri, name in ((portal_uri, "zweiter"), (https_twin, "zweiter"),
+                      (portal_uri.replace(first["id"], first["name"]), "zweiter"),
+                      # a new dataset named like the victim's id is still a new dataset
+                      (portal_uri, first["id"])):
+        response = post(app, steward, "package_create", _with_uri(org, uri, name=name),
+                        status=409)
         assert "extras" in response.json["error"], response.json["error"]
         assert "eindeutig" in response.json["error"]["extras"][0]
-    assert helpers.call_action("package_search", q="name:zweiter")["count"] == 0
+    assert helpers.call_action("package_search")["count"] == 1
     # the catalogue keeps one subject per dataset
     graph = Graph().parse(data=app.get("/catalog.ttl").body, format="turtle")
     assert len(set(graph.subjects(RDF.type, DCAT.Dataset))) == 1
@@ -119,6 +125,30 @@ def test_a_kept_source_uri_is_unique_across_the_portal(app, steward, org):
     # once the first is deleted, its URI is free again
     helpers.call_action("package_delete", context=dict(steward["context"]), id=first["id"])
     post(app, steward, "package_create", _with_uri(org, uri, name="kopie"), status=200)
+
+
+def test_the_uri_rule_runs_after_the_permission_check_and_keeps_old_data_editable(
+        app, steward, org):
+    """Anonymous callers get 403, not a hint which URIs exist; empty values
+    are no URI (no 500); a dataset whose stored URI predates the rule (a
+    migrated urn:) can still be edited."""
+    uri = "https://opendata.example.org/dataset/baeume"
+    post(app, steward, "package_create", _with_uri(org, uri), status=200)
+    anonymous = app.post("/api/3/action/package_create", json=_with_uri(org, uri, name="x"))
+    assert anonymous.status_code == 403
+    for value in (None, ""):
+        response = post(app, steward, "package_create", full_dataset(
+            org, name=f"leer-{value is None}", extras=[{"key": "uri", "value": value}]))
+        assert response.status_code in (200, 409), response.body[:300]
+    response = post(app, steward, "package_create", full_dataset(
+        org, name="liste", extras=[{"key": "uri", "value": []}]))
+    assert response.status_code in (400, 409)
+    legacy = helpers.call_action("package_create", context=dict(steward["context"]),
+                                 **full_dataset(org, name="alt"))
+    package = model.Package.get(legacy["id"])
+    package.extras = {"uri": "urn:uuid:0b5a6f0e-7d6a-4f43-9d0e-1c6f6c1b2a11"}
+    model.Session.commit()
+    post(app, steward, "package_patch", {"id": "alt", "title": "Alt, geändert"}, status=200)
 
 
 @pytest.mark.parametrize("uri", ["javascript:alert(1)", "https://x.de/a b", " https://x.de/a",

@@ -26,9 +26,13 @@ MAX_LIST_ITEMS = 100  # values in one list field (SECURITY-CASES F4)
 MAX_DISTRIBUTIONS = 1_000  # a dataset's resources (SECURITY-CASES H11)
 MAX_TEXT_LENGTH = 1_000  # titles, names (SECURITY-CASES F6)
 MAX_LONG_TEXT_LENGTH = 100_000  # descriptions
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# U+FFFE/U+FFFF are not characters: one makes /catalog.rdf not well-formed
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_BIDI_OVERRIDE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# the overrides that reorder what is shown (U+202E makes "exe.txt" read
+# "txt.exe"); embeddings, isolates and marks come with pasted right-to-left
+# text and stay allowed
+_BIDI_OVERRIDE = re.compile("[\u202d\u202e]")
 # ASCII only: \d and [a-z] with IGNORECASE would also match other scripts
 # without ^ ` { | }: RFC 5322 allows them, an IRI (mailto: in RDF) does not
 _EMAIL_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?_~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?_~-]+)*$")
@@ -241,8 +245,7 @@ def _text(value: Any, limit: int) -> Any:
     """Text as a person typed it (SECURITY-CASES F6): a string, not a list,
     object, number or boolean sent through the API; at most ``limit``
     characters (a 1 MB title was accepted and shown on every list); no control
-    characters or lone surrogates; no bidirectional overrides (U+202E makes
-    "exe.txt" read "txt.exe")."""
+    characters or lone surrogates; no bidirectional overrides."""
     if value is missing or value is None:
         return value
     if not isinstance(value, str):
@@ -253,7 +256,7 @@ def _text(value: Any, limit: int) -> Any:
     smartcity_no_control_characters(value)
     if _BIDI_OVERRIDE.search(value):
         raise Invalid(_("The text contains characters that reverse the reading direction "
-                        "(U+202A–U+202E, U+2066–U+2069); they are not allowed."))
+                        "(U+202D, U+202E); they are not allowed."))
     return value
 
 

@@ -282,7 +282,8 @@ def test_bad_source_configuration_is_refused(config, message):
     "/etc/passwd", "../../ckan.ini", "file:///etc/passwd", "ftp://example.org/catalog.ttl",
     "gopher://example.org/", "http://169.254.169.254/latest/meta-data/",
     "http://10.1.2.3/catalog.ttl", "http://2130706433/", "http://0x7f.1/", "http://[::1]/",
-    "http://[::ffff:127.0.0.2]/", "http://localhost:5000/", "http://127.0.0.2/"])
+    "http://[::ffff:127.0.0.2]/", "http://localhost:5000/", "http://127.0.0.2/",
+    "http://127.0.0.1./", "http://\u2460\u2461\u2466.0.0.1/", "http://foo.localhost./"])
 def test_local_and_private_sources_are_refused_when_saved(url, monkeypatch):
     """H7/H8: at creation, through the API and through package_create (the
     source form), before anything is fetched; nothing is stored. (Without
@@ -319,6 +320,8 @@ def test_public_names_and_allow_listed_addresses_are_accepted_unresolved(source_
     org = factories.Organization()
     create_source("https://opendata.example.org/catalog.ttl", org, name="extern")
     create_source(source_portal + "/catalog.ttl", org, name="lokal")
+    # not a host name at all: saved (the fetch will say it cannot be found), no 500
+    create_source("http://-1/catalog.ttl", org, name="kaputt")
 
 
 @pytest.mark.parametrize("url", ["http://169.254.169.254/latest/meta-data/",

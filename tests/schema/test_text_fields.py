@@ -82,8 +82,9 @@ def test_a_lone_surrogate_is_a_field_error(app, steward, org, escaped):
     assert helpers.call_action("package_search")["count"] == 0
 
 
-@pytest.mark.parametrize("value", ["Rechnung\u202efdp.exe", "a\u2066b\u2069", "\u202aLTR"])
-def test_bidirectional_overrides_are_refused_and_nothing_changes(steward, org, value):
+@pytest.mark.parametrize("value", ["Rechnung\u202efdp.exe", "\u202dLTR", "Titel\uffff"])
+def test_bidirectional_overrides_and_noncharacters_are_refused_and_nothing_changes(
+        steward, org, value):
     created = helpers.call_action("package_create", context=dict(steward["context"]),
                                   **full_dataset(org))
     before = helpers.call_action("package_show", id=created["id"])
@@ -101,8 +102,10 @@ def test_bidi_message_in_german(app, steward, org):
 
 
 def test_right_to_left_text_itself_stays_allowed(steward, org):
-    """Arabic or Hebrew titles (and the marks U+200E/U+200F) are text, not attacks."""
-    title = "بيانات الشحن \u200f Ladesäulen"
+    """Arabic or Hebrew titles with their marks, embeddings and isolates
+    (U+200F, U+202B…U+202C, U+2067…U+2069, as pasted right-to-left text
+    brings them) are text, not attacks."""
+    title = "بيانات الشحن \u200f \u202bنص\u202c \u2067Ladesäulen\u2069"
     dataset = helpers.call_action("package_create", context=dict(steward["context"]),
                                   **full_dataset(org, title=title))
     assert dataset["title"] == title

@@ -88,7 +88,7 @@ def test_a_lost_database_connection_is_a_backend_error_not_a_bad_query(one_datas
     backend's fault: the catalogue must answer 5xx, not 'your query is bad'."""
     import sqlalchemy as sa
     from ckan import model
-    from ckan.lib.search.common import SearchQueryError
+    from ckan.lib.search.common import SearchError, SearchQueryError
     from ckanext.smartcity.search.connection import PostgresSearchConnection, SearchBackendError
 
     connection = PostgresSearchConnection()
@@ -96,20 +96,25 @@ def test_a_lost_database_connection_is_a_backend_error_not_a_bad_query(one_datas
         connection._execute(sa.text("SELECT CAST(:v AS date)"), {"v": "31.02.2020x"})
     with pytest.raises(SearchBackendError) as lost:
         connection._execute(sa.text("SELECT pg_terminate_backend(pg_backend_pid())"), {})
-    assert not isinstance(lost.value, SearchQueryError)
+    assert not isinstance(lost.value, SearchError)
     model.Session.remove()
     model.meta.engine.dispose()
 
 
-def test_the_catalogue_reports_a_failed_backend_as_a_server_error(app, one_dataset,
-                                                                 monkeypatch):
+def test_an_unreachable_backend_is_a_server_error_for_the_catalogue_and_the_api(
+        app, one_dataset, monkeypatch):
+    """The catalogue and the action API answer 500 (the API: "Search
+    Connection Error"), not 409 "bad search", while the database is away."""
     from ckanext.smartcity.search.connection import PostgresSearchConnection, SearchBackendError
 
     def lost(self, statement, params):
-        raise SearchBackendError("The search backend could not answer this query")
+        raise SearchBackendError("The search backend cannot be reached")
     monkeypatch.setattr(PostgresSearchConnection, "_execute", lost)
     try:
         status = app.get("/catalog.ttl").status_code
     except SearchBackendError:
         status = 500  # the test app hands the exception on instead of the error page
     assert status == 500
+    response = api(app, q="Haltestellen")
+    assert response.status_code == 500
+    assert response.json["error"]["__type"] == "Search Connection Error"

@@ -25,15 +25,21 @@ def _literal_address(host: str) -> str | None:
     bracketed IPv6, or the decimal/hex/octal forms that resolvers accept
     (``2130706433``, ``0x7f.1``)."""
     try:
+        # as the resolver will see it: IDNA-mapped ("①②⑦.0.0.1" is 127.0.0.1),
+        # without the root's trailing dot
+        host = host.encode("idna").decode("ascii").rstrip(".").lower()
+    except UnicodeError:
+        return None
+    try:
         return str(ipaddress.ip_address(host))
     except ValueError:
         pass
-    if host.rstrip(".").lower() in _LOOPBACK_NAMES or host.endswith(".localhost"):
+    if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
         return "127.0.0.1"
     parts = host.split(".")
-    if 1 <= len(parts) <= 4 and all(parts):
+    if 1 <= len(parts) <= 4 and all(parts) and all(p.isalnum() for p in parts):
         try:
-            numbers = [int(p, 0) if p.lower().startswith(("0x", "0o")) or p == "0" else
+            numbers = [int(p, 0) if p.startswith(("0x", "0o")) or p == "0" else
                        int(p, 8) if p.startswith("0") else int(p) for p in parts]
         except ValueError:
             return None
@@ -82,7 +88,7 @@ def _is_source(data_dict: dict) -> bool:
 
 def _checked(name: str, always: bool):
     def action(original_action, context, data_dict):
-        if (always or _is_source(data_dict)) and "url" in data_dict:
+        if "url" in data_dict and (always or _is_source(data_dict)):
             # who may not save the source learns that first, not the URL rules
             tk.check_access(name, context, data_dict)
             _check(data_dict)

@@ -75,49 +75,65 @@ def _drop_empty_rows(data: dict, names: list[str]) -> None:
                     del data[key]
 
 
-def _dataset_uri_problem(data_dict: dict) -> str | None:
+def _without_scheme(uri: str) -> str:
+    return uri.split("://", 1)[-1].lower()
+
+
+def _dataset_uri_problem(data_dict: dict, own: model.Package | None) -> str | None:
     """An ``extras`` ``uri`` is the dataset's RDF subject (ckanext-dcat's
     ``dataset_uri``; datasets migrated from ckanext-dcat keep their source's
     URI there). It must be an http(s) IRI, must not be under the portal's own
     ``/dataset/`` path unless it names this very dataset, and must not be
     the subject of another dataset: two datasets with one subject merge in
     every catalogue and a harvester overwrites one with the other
-    (SECURITY-CASES F8)."""
+    (SECURITY-CASES F8). ``own`` is the dataset being updated (None when
+    creating). A URI the dataset already has is not checked again, so older
+    data stays editable; empty values and ckanext-dcat's "None" mean no URI."""
     extras = data_dict.get("extras")
-    uris = [e.get("value") for e in extras if isinstance(e, dict) and e.get("key") == "uri"] \
-        if isinstance(extras, list) else []
+    uris = [e.get("value") for e in extras if isinstance(e, dict) and e.get("key") == "uri"
+            and e.get("value") not in (None, "", "None")] if isinstance(extras, list) else []
+    if own is not None:
+        uris = [uri for uri in uris if uri != (own.extras or {}).get("uri")]
     if not uris:
         return None
-    own = None
-    for ref in (data_dict.get("id"), data_dict.get("name")):
-        package = model.Package.get(ref) if isinstance(ref, str) and ref else None
-        if package is not None:
-            own = package.id
-            break
     taken = tk._("This URI already identifies another dataset; a dataset URI must be unique.")
-    portal = dcat_utils.catalog_uri().rstrip("/") + "/dataset/"
+    portal = _without_scheme(dcat_utils.catalog_uri().rstrip("/") + "/dataset/")
     for uri in uris:
         try:
-            if validators.smartcity_http_url(uri) != uri:
+            if not isinstance(uri, str) or validators.smartcity_http_url(uri) != uri:
                 raise Invalid(tk._("Enter a web address that starts with http:// or https://."))
         except Invalid as error:
             return f"uri: {error.error}"
-        if uri.startswith(portal):
-            other = model.Package.get(uri[len(portal):].split("/")[0])
-            if own is None or other is None or other.id != own:
+        if _without_scheme(uri).startswith(portal):
+            other = model.Package.get(_without_scheme(uri)[len(portal):].split("/")[0])
+            if own is None or other is None or other.id != own.id:
                 return taken
         holders = model.Session.query(model.Package.id).filter(
             model.Package.extras["uri"].astext == uri, model.Package.state != "deleted")
-        if any(holder != own for (holder,) in holders):
+        if any(own is None or holder != own.id for (holder,) in holders):
             return taken
     return None
+
+
+def _check_dataset_uri(action: str, context: dict, data_dict: dict) -> None:
+    """The dataset URI rule, after the caller's permission (an unauthorised
+    caller learns nothing about which URIs exist). On create the dataset is
+    new whatever its name says: a name equal to another dataset's id must
+    not make that dataset "this one"."""
+    if not isinstance(data_dict.get("extras"), list):
+        return
+    tk.check_access(action, dict(context), data_dict)
+    own = None
+    if action != "package_create":
+        ref = data_dict.get("id") or data_dict.get("name")
+        own = model.Package.get(ref) if isinstance(ref, str) and ref else None
+    if problem := _dataset_uri_problem(data_dict, own):
+        raise tk.ValidationError({"extras": [problem]})
 
 
 def _prepare(data_dict: dict, resource: bool = False) -> None:
     """Checks and clean-up before CKAN validates a dataset or resource."""
     _guard(data_dict)
-    if not resource and (problem := _dataset_uri_problem(data_dict)):
-        raise tk.ValidationError({"extras": [problem]})
     schema = scheming_get_dataset_schema("dataset") or {}
     resource_names = _repeating(schema.get("resource_fields", []))
     if resource:
@@ -134,6 +150,7 @@ def package_create(original_action, context, data_dict):
     """Refuse control characters, drop empty rows, fill empty fields from
     the organisation."""
     _prepare(data_dict)
+    _check_dataset_uri("package_create", context, data_dict)
     defaults.apply_organization_defaults(context, data_dict)
     return original_action(context, data_dict)
 
@@ -146,6 +163,8 @@ def _guarded(name: str):
             _guard(data_dict)
         else:
             _prepare(data_dict, resource=name.startswith("resource_"))
+            if name.startswith("package_"):
+                _check_dataset_uri(name, context, data_dict)
         return original_action(context, data_dict)
     action.__name__ = name
     action.__doc__ = f"{name}, refusing control characters per field first."

@@ -10,7 +10,6 @@ from ckanext.dcat import logic as dcat_logic
 from ckanext.dcat import utils as dcat_utils
 
 from ckanext.smartcity import fast_rdf
-from ckanext.smartcity.search.connection import SearchBackendError
 
 
 def _check_format(data_dict) -> str:
@@ -48,13 +47,11 @@ def _check_page(data_dict) -> None:
 def _fast(original, context, data_dict, auth):
     """The catalogue page; a query, filter or date the search cannot run is
     a 409 naming the parameter, never a 500 (SECURITY-CASES F12/F13). A
-    backend failure (database restarting) is not the query's fault and stays
-    a server error."""
+    database that cannot be reached is not the query's fault: the search
+    raises SearchBackendError (not a SearchError), which stays a 500."""
     _check_page(data_dict)
     try:
         return _page(original, context, data_dict, auth)
-    except SearchBackendError:
-        raise
     except (SearchError, OverflowError, ValueError):
         field = "modified_since" if data_dict.get("modified_since") and not (
             data_dict.get("q") or data_dict.get("fq")) else "q"

@@ -14,10 +14,10 @@ import re
 from typing import Any, Iterable, Iterator
 
 import sqlalchemy as sa
-from sqlalchemy.exc import DataError, DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 
 import ckan.model as model
-from ckan.lib.search.common import SearchError, SearchQueryError
+from ckan.lib.search.common import SearchError, SearchQueryError, SolrConnectionError
 from ckan.plugins import toolkit
 
 from .document import PROMOTED_COLUMNS, build_row
@@ -34,9 +34,12 @@ _SORT_FIELD = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _TEXT_CONFIG = re.compile(r"^[a-z_]+$")
 
 
-class SearchBackendError(SearchError):
-    """PostgreSQL could not run a well-formed search (connection lost, server
-    restarting): the backend's fault, never to be reported as a bad query."""
+class SearchBackendError(SolrConnectionError):
+    """PostgreSQL could not be reached for a search (connection lost, server
+    restarting): the backend's fault, never to be reported as a bad query.
+    Like CKAN's own connection error, not a SearchError, so the action API
+    answers 500 "Search Connection Error" rather than 409, and pages show
+    the error page instead of "your search could not be run"."""
 
 
 _TSV_SQL = (
@@ -208,9 +211,10 @@ class PostgresSearchConnection:
                 # a value from the request PostgreSQL cannot take (a date
                 # out of range, a number too large): the query's fault
                 raise SearchQueryError("A value in this query is out of range") from None
-            # the backend's fault (connection lost, server restarting):
-            # callers must not present it as a bad query
-            raise SearchBackendError("The search backend could not answer this query") from None
+            if exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError)):
+                # connection lost, server restarting: not the query's fault
+                raise SearchBackendError("The search backend cannot be reached") from None
+            raise SearchError("The search backend could not answer this query") from None
 
     # -- pysolr API ------------------------------------------------------------
     def search(self, q: str | None = None, **kwargs: Any) -> Results:
