@@ -235,6 +235,12 @@ def character_problem(text: str) -> str | None:
     return None
 
 
+def without_bad_characters(text: str) -> str:
+    """``text`` with what character_problem() objects to removed (to name a
+    field whose key itself is refused)."""
+    return _SURROGATE.sub("", _CONTROL.sub("", text))
+
+
 def smartcity_no_control_characters(value: Any) -> Any:
     if isinstance(value, str) and (problem := character_problem(value)):
         raise Invalid(problem)

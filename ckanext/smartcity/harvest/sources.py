@@ -9,6 +9,7 @@ address again on every request."""
 from __future__ import annotations
 
 import ipaddress
+import socket
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,8 +23,8 @@ _LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-l
 
 def _literal_address(host: str) -> str | None:
     """The address a host written as an address stands for: dotted,
-    bracketed IPv6, or the decimal/hex/octal forms that resolvers accept
-    (``2130706433``, ``0x7f.1``)."""
+    bracketed IPv6, the loopback names, or the decimal/hex/octal forms that
+    resolvers accept (``2130706433``, ``0x7f.1``); None for a name."""
     try:
         # as the resolver will see it: IDNA-mapped ("①②⑦.0.0.1" is 127.0.0.1),
         # without the root's trailing dot
@@ -36,22 +37,12 @@ def _literal_address(host: str) -> str | None:
         pass
     if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
         return "127.0.0.1"
-    parts = host.split(".")
-    if 1 <= len(parts) <= 4 and all(parts) and all(p.isalnum() for p in parts):
-        try:
-            numbers = [int(p, 0) if p.startswith(("0x", "0o")) or p == "0" else
-                       int(p, 8) if p.startswith("0") else int(p) for p in parts]
-        except ValueError:
-            return None
-        # inet_aton: the last part fills the remaining bytes
-        value, shift = 0, 24
-        for number in numbers[:-1]:
-            value |= (number & 0xFF) << shift
-            shift -= 8
-        value |= numbers[-1]
-        if value < 2 ** 32:
-            return str(ipaddress.IPv4Address(value))
-    return None
+    try:
+        # the C library's reading, as the resolver applies it ("2130706433",
+        # "0x7f.1", "0177.0.0.01" are 127.0.0.1)
+        return socket.inet_ntoa(socket.inet_aton(host))
+    except OSError:
+        return None
 
 
 def url_problem(url: Any, policy: fetch.Policy) -> str | None:

@@ -39,7 +39,7 @@ def _character_errors(data_dict: dict) -> dict[str, Any]:
     repeating subfields) per row and subfield."""
     errors: dict[str, Any] = {}
     for key, value in data_dict.items():
-        name = "".join(ch for ch in str(key) if ord(ch) >= 32 and not 0xD800 <= ord(ch) <= 0xDFFF)
+        name = validators.without_bad_characters(str(key))
         if problem := _problem(key):
             errors[name or "key"] = [problem]
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
@@ -79,6 +79,14 @@ def _without_scheme(uri: str) -> str:
     return uri.split("://", 1)[-1].lower()
 
 
+def _uri_values(data_dict: dict) -> list[Any]:
+    """The ``uri`` extras of a write; empty values and ckanext-dcat's "None"
+    mean no URI."""
+    extras = data_dict.get("extras")
+    return [e.get("value") for e in extras if isinstance(e, dict) and e.get("key") == "uri"
+            and e.get("value") not in (None, "", "None")] if isinstance(extras, list) else []
+
+
 def _dataset_uri_problem(data_dict: dict, own: model.Package | None) -> str | None:
     """An ``extras`` ``uri`` is the dataset's RDF subject (ckanext-dcat's
     ``dataset_uri``; datasets migrated from ckanext-dcat keep their source's
@@ -88,10 +96,8 @@ def _dataset_uri_problem(data_dict: dict, own: model.Package | None) -> str | No
     every catalogue and a harvester overwrites one with the other
     (SECURITY-CASES F8). ``own`` is the dataset being updated (None when
     creating). A URI the dataset already has is not checked again, so older
-    data stays editable; empty values and ckanext-dcat's "None" mean no URI."""
-    extras = data_dict.get("extras")
-    uris = [e.get("value") for e in extras if isinstance(e, dict) and e.get("key") == "uri"
-            and e.get("value") not in (None, "", "None")] if isinstance(extras, list) else []
+    data stays editable."""
+    uris = _uri_values(data_dict)
     if own is not None:
         uris = [uri for uri in uris if uri != (own.extras or {}).get("uri")]
     if not uris:
@@ -120,8 +126,8 @@ def _check_dataset_uri(action: str, context: dict, data_dict: dict) -> None:
     caller learns nothing about which URIs exist). On create the dataset is
     new whatever its name says: a name equal to another dataset's id must
     not make that dataset "this one"."""
-    if not isinstance(data_dict.get("extras"), list):
-        return
+    if not _uri_values(data_dict):
+        return  # most writes: no permission check or query added
     tk.check_access(action, dict(context), data_dict)
     own = None
     if action != "package_create":
