@@ -27,7 +27,7 @@ setup(
         "ckanext.smartcity.search": ["config_declaration.yaml"],
         "ckanext.smartcity.schemas": ["*.yaml"],
         "ckanext.smartcity.vocabularies": ["*.json", "*.ttl"],
-        "ckanext.smartcity.demo_data": ["*.yaml", "files/*"],
+        "ckanext.smartcity.demo.data": ["*.yaml", "files/*"],
         "ckanext.smartcity.migration.smartcity_search": [
             "alembic.ini", "README", "script.py.mako"],
         "ckanext.smartcity.migration.smartcity": [
@@ -52,10 +52,10 @@ setup(
         "ckan.plugins": [
             "smartcity = ckanext.smartcity.plugin:SmartcityPlugin",
             "smartcity_search = ckanext.smartcity.plugin:SmartcitySearchPlugin",
-            "smartcity_harvester = ckanext.smartcity.harvest.harvester:DCATAPDEHarvester",
+            "smartcity_harvester = ckanext.smartcity.harvest.plugin:SmartcityHarvesterPlugin",
         ],
         "ckan.rdf.profiles": [
-            "dcat_ap_de = ckanext.smartcity.profiles:DCATAPDEProfile",
+            "dcat_ap_de = ckanext.smartcity.rdf.profile:DCATAPDEProfile",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",

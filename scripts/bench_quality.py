@@ -34,7 +34,7 @@ def main() -> int:
     with open(os.path.join(ROOT, "scripts", "bench_data", "rdf_dataset.json"), encoding="utf-8") as h:
         template = json.load(h)
     with app._wsgi_app.test_request_context():
-        from ckanext.smartcity import quality
+        from ckanext.smartcity.quality import assessment as quality
         from ckanext.smartcity.quality import mqa, shacl
         started = time.perf_counter()
         shacl.shapes()

@@ -92,7 +92,7 @@ def one_graph_turtle(dicts: list[dict], profiles: list[str]) -> float:
 
 
 def flush_cache() -> None:
-    from ckanext.smartcity import fast_rdf
+    from ckanext.smartcity.rdf import builder as fast_rdf
     client = fast_rdf._redis()
     keys = list(client.scan_iter(fast_rdf.KEY_PREFIX + "*", count=10000))
     for i in range(0, len(keys), 10000):
@@ -100,14 +100,14 @@ def flush_cache() -> None:
 
 
 def fast_page(dicts: list[dict]) -> float:
-    from ckanext.smartcity import fast_rdf
+    from ckanext.smartcity.rdf import builder as fast_rdf
     start = time.perf_counter()
     fast_rdf.catalogue_page(dicts, "ttl")
     return time.perf_counter() - start
 
 
 def fast_export(dicts: list[dict]) -> float:
-    from ckanext.smartcity import fast_rdf
+    from ckanext.smartcity.rdf import builder as fast_rdf
     start = time.perf_counter()
     pages = (dicts[i:i + 1000] for i in range(0, len(dicts), 1000))
     fast_rdf.write_catalogue(io.BytesIO(), "ttl", pages)

@@ -7,7 +7,7 @@ from ckan import model
 from ckan.lib.search import rebuild
 from ckan.tests import factories, helpers
 
-from ckanext.smartcity import migrate as migration
+from ckanext.smartcity.schema import migrate as migration
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 

@@ -20,8 +20,8 @@ RUNTIME_FILES = [
     "ckanext/smartcity/templates/smartcity/categories/index.html",
     "ckanext/smartcity/templates/smartcity/categories/concept.html",
     "ckanext/smartcity/search/config_declaration.yaml",
-    "ckanext/smartcity/demo_data/town.yaml",
-    "ckanext/smartcity/demo_data/files/abfuhrbezirke.csv",
+    "ckanext/smartcity/demo/data/town.yaml",
+    "ckanext/smartcity/demo/data/files/abfuhrbezirke.csv",
     "ckanext/smartcity/migration/smartcity_search/alembic.ini",
     "ckanext/smartcity/migration/smartcity_search/env.py",
     "ckanext/smartcity/migration/smartcity_search/versions/"
@@ -57,7 +57,7 @@ def test_installed_wheel_loads_schema_and_vocabulary(wheel, tmp_path):
     probe = (
         "import yaml\n"
         "from importlib import resources\n"
-        "from ckanext.smartcity.vocab import load_vocabulary\n"
+        "from ckanext.smartcity.schema.vocab import load_vocabulary\n"
         "schema = yaml.safe_load(resources.files('ckanext.smartcity.schemas')"
         ".joinpath('dataset.yaml').read_text('utf-8'))\n"
         "for name in ('organization.yaml', 'presets.yaml'):\n"
@@ -73,7 +73,7 @@ def test_installed_wheel_loads_schema_and_vocabulary(wheel, tmp_path):
         "assert base.joinpath('assets/webassets.yml').is_file()\n"
         "assert base.joinpath('config_declaration.yaml').is_file()\n"
         "themes = load_vocabulary('eu-data-theme')\n"
-        "import ckanext.smartcity.vocab as v\n"
+        "import ckanext.smartcity.schema.vocab as v\n"
         "print(schema['dataset_type'], len(themes['concepts']), len(names), v.__file__)\n"
     )
     # Run outside the repository so the source tree cannot be imported.

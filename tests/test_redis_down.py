@@ -15,7 +15,8 @@ import ckan.lib.redis as ckan_redis
 from ckan.lib import jobs
 from ckan.tests import helpers
 
-from ckanext.smartcity import fast_rdf, quality
+from ckanext.smartcity.rdf import builder as fast_rdf
+from ckanext.smartcity.quality import assessment as quality
 from ckanext.smartcity.quality import reachability
 from tests.harvest.local_server import Source
 from tests.schema.test_dataset_api import full_dataset, org, steward  # noqa: F401 (fixtures)

@@ -15,7 +15,7 @@ from rdflib.namespace import DCAT, DCTERMS, XSD
 from ckan import model
 from ckan.tests import factories, helpers
 
-from ckanext.smartcity import categories
+from ckanext.smartcity.categories import scheme as categories
 from tests.schema.test_dataset_api import full_dataset, org, steward  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.usefixtures("clean_db")

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from ckanext.smartcity import vocab
+from ckanext.smartcity.schema import vocab
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REFERENCE = os.path.join(ROOT, "scripts", "reference")

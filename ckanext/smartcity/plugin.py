@@ -1,20 +1,42 @@
-"""Plugin wiring only; the logic lives in one module per concern."""
+"""Plugin wiring only: each package (docs/architecture.md) brings its own
+actions, auth functions, helpers, validators, blueprints and commands."""
 from __future__ import annotations
+
+import os
 
 import ckan.plugins as plugins
 from ckan.plugins import toolkit
 
-from . import (categories, category_pages, cli, facets, helpers, licenses, profiles,
-               quality, quality_pages, validators, views)
-from .logic import action, auth, catalogue
-from .search import backend
+from ckanext.smartcity import cli
+from ckanext.smartcity.categories import actions as category_actions
+from ckanext.smartcity.categories import auth as category_auth
+from ckanext.smartcity.categories import helpers as category_helpers
+from ckanext.smartcity.categories import index as category_index
+from ckanext.smartcity.categories import pages as category_pages
+from ckanext.smartcity.categories import scheme as categories
+from ckanext.smartcity.quality import actions as quality_actions
+from ckanext.smartcity.quality import auth as quality_auth
+from ckanext.smartcity.quality import events as quality_events
+from ckanext.smartcity.quality import helpers as quality_helpers
+from ckanext.smartcity.quality import pages as quality_pages
+from ckanext.smartcity.rdf import builder as rdf_builder
+from ckanext.smartcity.rdf import catalogue
+from ckanext.smartcity.rdf import profile as rdf_profile
+from ckanext.smartcity.schema import auth as schema_auth
+from ckanext.smartcity.schema import guards, licenses, regions, validators
+from ckanext.smartcity.schema import helpers as schema_helpers
+from ckanext.smartcity.search import backend
+from ckanext.smartcity.search import connection as search_connection
+from ckanext.smartcity.web import helpers as web_helpers
+from ckanext.smartcity.web import views
 
 
 @toolkit.blanket.config_declarations
 class SmartcityPlugin(plugins.SingletonPlugin):
     """The Smart City catalogue: DCAT-AP.de schema support (validators,
-    vocabulary choices, organisation defaults), templates, translations, CLI.
-    The schemas themselves are loaded by ckanext-scheming (see README)."""
+    vocabulary choices, organisation defaults), categories, RDF, quality,
+    templates, translations, CLI. The schemas themselves are loaded by
+    ckanext-scheming (see README)."""
 
     plugins.implements(plugins.IClick)
     plugins.implements(plugins.IConfigurer)
@@ -30,7 +52,6 @@ class SmartcityPlugin(plugins.SingletonPlugin):
 
     # ITranslation: catalogue in ckanext/smartcity/i18n, domain ckanext-smartcity
     def i18n_directory(self):
-        import os
         return os.path.join(os.path.dirname(__file__), "i18n")
 
     def i18n_locales(self):
@@ -46,36 +67,38 @@ class SmartcityPlugin(plugins.SingletonPlugin):
     def configure(self, config):
         licenses.install(config)
         categories.current()  # validate the category files at start-up (errors are logged)
-        profiles.clamp_catalogue_page_size(config)
+        rdf_profile.clamp_catalogue_page_size(config)
         catalogue.register_content_types()
+        # freshly indexed datasets get their catalogue triples built (PostgreSQL search)
+        search_connection.on_indexed(rdf_builder.warm)
 
     def get_blueprint(self):
-        return (views.get_blueprints() + category_pages.get_blueprints()
-                + quality_pages.get_blueprints())
+        return (regions.get_blueprints() + views.get_blueprints()
+                + category_pages.get_blueprints() + quality_pages.get_blueprints())
 
     # IPackageController: categories (with ancestors) and EU themes in the index
     def before_dataset_index(self, pkg_dict):
-        return facets.index_fields(pkg_dict)
+        return category_index.index_fields(pkg_dict)
 
     def after_dataset_search(self, search_results, search_params):
-        return facets.label_facets(search_results)
+        return category_index.label_facets(search_results)
 
     # metadata quality: offline checks on save, URL checks as a background job
     def after_dataset_create(self, context, pkg_dict):
         if pkg_dict.get("id") and pkg_dict.get("type", "dataset") == "dataset":
-            quality.on_save(pkg_dict["id"])
+            quality_events.on_save(pkg_dict["id"])
 
     def after_dataset_update(self, context, pkg_dict):
         if pkg_dict.get("id") and pkg_dict.get("type", "dataset") == "dataset":
-            quality.on_save(pkg_dict["id"])
+            quality_events.on_save(pkg_dict["id"])
 
     def after_dataset_delete(self, context, pkg_dict):
         if pkg_dict.get("id"):
-            quality.on_delete(pkg_dict["id"])
+            quality_events.on_delete(pkg_dict["id"])
 
     # IFacets
     def dataset_facets(self, facets_dict, package_type):
-        return facets.facet_titles(facets_dict)
+        return category_index.facet_titles(facets_dict)
 
     def get_commands(self):
         return cli.get_commands()
@@ -84,13 +107,17 @@ class SmartcityPlugin(plugins.SingletonPlugin):
         return validators.get_validators()
 
     def get_helpers(self):
-        return helpers.get_helpers()
+        return {**schema_helpers.get_helpers(), **category_helpers.get_helpers(),
+                **quality_helpers.get_helpers(), **web_helpers.get_helpers()}
 
     def get_actions(self):
-        return action.get_actions()
+        return {**guards.get_actions(), **regions.get_actions(),
+                **category_actions.get_actions(), **catalogue.get_actions(),
+                **quality_actions.get_actions()}
 
     def get_auth_functions(self):
-        return auth.get_auth_functions()
+        return {**schema_auth.get_auth_functions(), **category_auth.get_auth_functions(),
+                **quality_auth.get_auth_functions()}
 
 
 @toolkit.blanket.config_declarations("search/config_declaration.yaml")

@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from ckan.tests import factories, helpers
 
-from ckanext.smartcity import categories
+from ckanext.smartcity.categories import scheme as categories
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 

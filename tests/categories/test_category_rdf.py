@@ -9,7 +9,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
 from ckan.tests import factories
 
 from ckanext.dcat.processors import RDFParser
-from ckanext.smartcity import categories
+from ckanext.smartcity.categories import scheme as categories
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 

@@ -7,7 +7,7 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.smartcity import categories
+from ckanext.smartcity.categories import scheme as categories
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 

@@ -14,7 +14,7 @@ from rdflib.namespace import SKOS
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.smartcity import categories
+from ckanext.smartcity.categories import scheme as categories
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHIPPED = os.path.join(ROOT, "ckanext", "smartcity", "vocabularies")

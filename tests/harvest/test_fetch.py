@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from ckanext.smartcity import net
 from ckanext.smartcity.harvest import fetch as f
 
 from tests.harvest.local_server import Source
@@ -174,12 +175,12 @@ def test_pages_are_followed_once_on_the_same_origin(source):
                                      "::127.0.0.1", "::ffff:0a00:0001", "fec0::1", "fe80::1",
                                      "fc00::1"])
 def test_ipv6_forms_of_private_ipv4_addresses_are_not_public(address):
-    assert not f._public_or_allowed(address, f.Policy())
+    assert not net.public_or_allowed(address, f.Policy())
 
 
 def test_public_addresses_pass():
-    assert f._public_or_allowed("93.184.216.34", f.Policy())
-    assert f._public_or_allowed("2a00:1450:4001:82b::200e", f.Policy())
+    assert net.public_or_allowed("93.184.216.34", f.Policy())
+    assert net.public_or_allowed("2a00:1450:4001:82b::200e", f.Policy())
 
 
 def test_truncated_body_is_an_error(source):
@@ -238,7 +239,7 @@ def test_a_name_server_that_never_answers_is_a_clean_error(monkeypatch):
     connect_timeout and reports the host, not a hang."""
     def hang(*args, **kwargs):
         time.sleep(30)
-    monkeypatch.setattr(f.socket, "getaddrinfo", hang)
+    monkeypatch.setattr(net.socket, "getaddrinfo", hang)
     started = time.monotonic()
     with pytest.raises(f.FetchError, match="no DNS answer for 'slow.example'"):
         f.fetch("http://slow.example/catalog.ttl", "ttl", LOCAL)

@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
 from ckanext.harvest.model import HarvestObject, HarvestSource
-from ckanext.smartcity.facets import effective_themes
+from ckanext.smartcity.categories.index import effective_themes
 
 from tests.harvest.conftest import SOURCE_DATASETS, run_harvest
 from tests.harvest.local_server import Source

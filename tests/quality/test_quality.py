@@ -15,7 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib import jobs
 from ckan.tests import factories, helpers
 
-from ckanext.smartcity import quality
+from ckanext.smartcity.quality import assessment as quality
 from ckanext.smartcity.quality import reachability, shacl
 from tests.harvest.local_server import Source
 from tests.schema.test_dataset_api import full_dataset, org, steward  # noqa: F401 (fixtures)

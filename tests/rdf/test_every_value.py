@@ -13,7 +13,7 @@ from rdflib.namespace import DCAT, RDF
 
 from ckan.tests import factories, helpers
 
-from ckanext.smartcity import vocab
+from ckanext.smartcity.schema import vocab
 from tests.shacl import violations
 
 pytestmark = pytest.mark.usefixtures("clean_db")

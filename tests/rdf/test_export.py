@@ -12,7 +12,9 @@ from rdflib.namespace import DCAT, RDF
 from ckan.tests import helpers
 
 from ckanext.dcat.processors import RDFSerializer
-from ckanext.smartcity import demo, export, fast_rdf
+from ckanext.smartcity.demo import town as demo
+from ckanext.smartcity.rdf import export
+from ckanext.smartcity.rdf import builder as fast_rdf
 from tests.schema.test_dataset_api import full_dataset, org, steward  # noqa: F401 (fixtures)
 from tests.shacl import violations
 

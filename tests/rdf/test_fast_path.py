@@ -12,7 +12,8 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories, helpers
 
-from ckanext.smartcity import demo, fast_rdf
+from ckanext.smartcity.demo import town as demo
+from ckanext.smartcity.rdf import builder as fast_rdf
 from tests.schema.test_dataset_api import full_dataset, org, steward  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.usefixtures("clean_db")

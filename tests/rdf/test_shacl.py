@@ -8,7 +8,7 @@ from rdflib.namespace import DCAT, RDF
 
 from ckan.tests import helpers
 
-from ckanext.smartcity import demo
+from ckanext.smartcity.demo import town as demo
 from tests.schema.test_dataset_api import full_dataset, org, steward  # noqa: F401 (fixtures)
 from tests.shacl import violations
 

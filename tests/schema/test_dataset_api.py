@@ -193,7 +193,7 @@ class TestOrganisationDefaults:
         assert len(ds["political_geocoding"]) == 2
 
     def test_organisation_saved_before_the_schema_still_gives_a_publisher_type(self):
-        from ckanext.smartcity.defaults import organization_defaults
+        from ckanext.smartcity.schema.defaults import organization_defaults
         publisher = organization_defaults({"name": "alt", "title": "Stadt Alt"})["publisher"]
         assert publisher == [{"name": "Stadt Alt",
                               "type": "http://purl.org/adms/publishertype/LocalAuthority"}]

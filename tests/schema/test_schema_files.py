@@ -5,7 +5,7 @@ import os
 
 import yaml
 
-from ckanext.smartcity import vocab
+from ckanext.smartcity.schema import vocab
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

@@ -35,14 +35,15 @@ from typing import Any
 import sqlalchemy as sa
 from rdflib import URIRef
 import ckan.model as model
-import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
 from ckanext.dcat.processors import RDFParser
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
+from ckanext.scheming.helpers import scheming_get_dataset_schema
 
-from ckanext.smartcity import facets, vocab
-from ckanext.smartcity.harvest import fetch, sources
+from ckanext.smartcity.schema import vocab
+from ckanext.smartcity.schema.values import values
+from ckanext.smartcity.harvest import fetch
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,6 @@ def source_config(text: str | None) -> dict[str, Any]:
 def _vocabulary_fields() -> tuple[list[dict], list[dict]]:
     """Schema fields backed by a vocabulary: (dataset fields, resource fields),
     subfields included."""
-    from ckanext.scheming.helpers import scheming_get_dataset_schema
     schema = scheming_get_dataset_schema("dataset")
 
     def walk(fields):
@@ -103,7 +103,7 @@ def _known(field: dict, value: Any) -> Any:
     """The value with unknown vocabulary entries removed, and the removed ones."""
     name = field["vocabulary"]
     if isinstance(value, list) or (isinstance(value, str) and value.startswith("[")):
-        items = facets.values(value)  # a list or the profile's JSON list
+        items = values(value)  # a list or the profile's JSON list
         kept = [v for v in items if vocab.find(name, v)]
         return kept, [v for v in items if not vocab.find(name, v)]
     if value in (None, "") or vocab.find(name, value):
@@ -142,10 +142,8 @@ def drop_unknown_vocabulary_values(dataset: dict) -> list[str]:
 
 
 class DCATAPDEHarvester(DCATRDFHarvester):
-    plugins.implements(plugins.IActions)
-
-    def get_actions(self):
-        return sources.get_actions()
+    """The harvester (IHarvester, through ckanext-dcat's RDF harvester); the
+    plugin that CKAN loads is :class:`.plugin.SmartcityHarvesterPlugin`."""
 
     def info(self):
         return {

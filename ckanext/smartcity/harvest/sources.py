@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from ckanext.smartcity.harvest import fetch
+from ckanext.smartcity import net
 
 _LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
 
@@ -45,7 +45,7 @@ def _literal_address(host: str) -> str | None:
         return None
 
 
-def url_problem(url: Any, policy: fetch.Policy) -> str | None:
+def url_problem(url: Any, policy: net.Policy) -> str | None:
     """Why ``url`` may not be a harvest source, or None."""
     text = str(url or "").strip()
     try:
@@ -58,14 +58,14 @@ def url_problem(url: Any, policy: fetch.Policy) -> str | None:
         return tk._("A harvest source must be an http:// or https:// address; local files "
                     "and other schemes are never read.")
     address = _literal_address(host)
-    if address and not fetch._public_or_allowed(address, policy):
+    if address and not net.public_or_allowed(address, policy):
         return tk._("This address is private or local; it can be harvested only when "
                     "ckanext.smartcity.harvest.allowed_networks allows it.")
     return None
 
 
 def _check(data_dict: dict) -> None:
-    if (problem := url_problem(data_dict.get("url"), fetch.Policy.from_config(tk.config))):
+    if (problem := url_problem(data_dict.get("url"), net.Policy.from_config(tk.config))):
         raise tk.ValidationError({"url": [problem]})
 
 

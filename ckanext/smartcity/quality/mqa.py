@@ -29,9 +29,9 @@ import os
 from typing import Any
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCAT, DCTERMS
+from rdflib.namespace import DCAT, DCTERMS, SKOS
 
-from ckanext.smartcity import vocab
+from ckanext.smartcity.schema import vocab
 
 MQA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mqa")
 EDP = "https://europeandataportal.eu/voc#"
@@ -53,7 +53,6 @@ def _lists() -> dict[str, set[str]]:
         return {str(s) for s, o in graph.subject_objects(URIRef(EDP + prop))
                 if str(o).lower() == "true"}
     access = Graph().parse(os.path.join(MQA, "mqa_access-right-skos.rdf"), format="xml")
-    from rdflib.namespace import SKOS
     return {"machine": flagged("mqa_edp-machine-readable-format.rdf", "isMachineReadable"),
             "open": flagged("mqa_edp-non-proprietary-format.rdf", "isNonProprietary"),
             "access": {str(s) for s in access.subjects(SKOS.inScheme, None)}}

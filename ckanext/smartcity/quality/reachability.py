@@ -11,8 +11,10 @@ import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.lib import uploader
 
-from ckanext.smartcity.harvest import fetch
+from ckanext.smartcity import net
+from ckanext.smartcity.quality import assessment
 
 log = logging.getLogger(__name__)
 MAX_URLS = 100  # per dataset and job
@@ -30,10 +32,10 @@ def enqueue(package_id: str) -> bool:
         return False
 
 
-def check_url(url: str, policy: fetch.Policy) -> tuple[bool, int | None, str | None]:
+def check_url(url: str, policy: net.Policy) -> tuple[bool, int | None, str | None]:
     try:
-        status = fetch.probe(url, policy)
-    except fetch.FetchError as exc:
+        status = net.probe(url, policy)
+    except net.FetchError as exc:
         return False, None, str(exc)[:500]
     return 200 <= status < 400, status, None if 200 <= status < 400 else f"HTTP {status}"
 
@@ -42,7 +44,6 @@ def uploaded_files(dataset: dict) -> dict[str, str]:
     """{download URL: path in the file store} of the files uploaded to this
     portal: checked on disk, not fetched (the portal's own address is
     usually loopback, which the SSRF rules refuse)."""
-    from ckan.lib import uploader
     files = {}
     for resource in dataset.get("resources") or []:
         if resource.get("url_type") == "upload" and resource.get("url"):
@@ -59,8 +60,8 @@ def check_file(path: str) -> tuple[bool, int | None, str | None]:
 
 def check_urls(urls: list[str], uploads: dict[str, str] | None = None) -> None:
     uploads = uploads or {}
-    policy = fetch.Policy.from_config(tk.config)
-    policy = fetch.Policy(allowed_networks=policy.allowed_networks, connect_timeout=5,
+    policy = net.Policy.from_config(tk.config)
+    policy = net.Policy(allowed_networks=policy.allowed_networks, connect_timeout=5,
                           read_timeout=10, deadline=min(policy.deadline, 30),
                           max_bytes=policy.max_bytes)
     for url in sorted(urls)[:MAX_URLS]:
@@ -77,14 +78,13 @@ def check_urls(urls: list[str], uploads: dict[str, str] | None = None) -> None:
 
 def check_package(package_id: str) -> None:
     """The job: check the dataset's URLs, then score it again."""
-    from ckanext.smartcity import quality
     try:
         dataset = tk.get_action("package_show")({"ignore_auth": True, "use_cache": False},
                                                 {"id": package_id})
     except tk.ObjectNotFound:
         return
-    check_urls(quality.dataset_urls(dataset), uploaded_files(dataset))
-    quality.assess(package_id)
+    check_urls(assessment.dataset_urls(dataset), uploaded_files(dataset))
+    assessment.assess(package_id)
     model.Session.commit()
 
 

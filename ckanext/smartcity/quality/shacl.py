@@ -14,10 +14,15 @@ import os
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from pyshacl import validate as run
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import DCAT, RDF, SH, SKOS
 
-from ckanext.smartcity import vocab
+from ckanext.dcat.profiles.base import namespaces
+from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+from ckanext.smartcity.rdf.profile import NAMESPACES
+from ckanext.smartcity.schema import vocab
 
 SHAPES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shapes")
 SHAPE_FILES = ("eu-3.0.0-dcat-ap-SHACL.ttl", "dcat-ap-SHACL-DE.ttl",
@@ -68,9 +73,6 @@ def _memberships() -> dict[str, str]:
 def _fields() -> tuple[dict, dict]:
     """RDF property -> (field name, labels), for dataset and resource fields,
     from the schema's ``dcat`` annotations."""
-    from ckanext.scheming.helpers import scheming_get_dataset_schema
-    from ckanext.smartcity.profiles import NAMESPACES
-    from ckanext.dcat.profiles.base import namespaces
     prefixes = {**{k: str(v) for k, v in namespaces.items()},
                 **{k: str(v) for k, v in NAMESPACES.items()}}
     schema = scheming_get_dataset_schema("dataset")
@@ -121,7 +123,6 @@ def _message(component: str, label_de: str, label_en: str, shape_message: str) -
 
 def validate(graph: Graph, dataset_ref) -> list[Finding]:
     """Findings for the dataset ``dataset_ref`` described in ``graph``."""
-    from pyshacl import validate as run
     _conforms, report, _text = run(_data_graph(graph), shacl_graph=shapes(), inference="none",
                                    advanced=True, allow_warnings=True)
     dataset_fields, resource_fields = _fields()

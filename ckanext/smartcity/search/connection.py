@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
@@ -356,7 +356,7 @@ class PostgresSearchConnection:
                 # must not echo SQL or server details
                 log.error("indexing dataset %s failed: %s", row["package_id"], exc.orig)
                 raise SearchIndexError(f"Could not index dataset {row['package_id']}") from None
-        _warm_rdf(docs)
+        _after_indexing(docs)
 
     def delete(self, id: str | None = None, q: str | None = None,
                commit: bool = True, **_: Any) -> None:
@@ -384,10 +384,22 @@ class PostgresSearchConnection:
         model.Session.execute(sa.text(f"ANALYZE {TABLE}"))
 
 
-def _warm_rdf(docs: list[dict[str, Any]]) -> None:
-    """Build the catalogue RDF of freshly indexed datasets now, from the dict
-    package_search will return, so /catalog.* and the export find it in the
-    cache (ckanext/smartcity/fast_rdf.py). Never fails the indexing."""
+_indexed_hooks: list[Callable[[list[dict[str, Any]]], None]] = []
+
+
+def on_indexed(hook: Callable[[list[dict[str, Any]]], None]) -> None:
+    """Call ``hook`` with the validated dataset dicts of every batch just
+    indexed (the RDF cache builds their triples then). The search backend
+    knows nothing of what the hooks do."""
+    if hook not in _indexed_hooks:
+        _indexed_hooks.append(hook)
+
+
+def _after_indexing(docs: list[dict[str, Any]]) -> None:
+    """Hand freshly indexed datasets, as package_search will return them, to
+    the registered hooks. Never fails the indexing."""
+    if not _indexed_hooks:
+        return
     dicts = []
     for doc in docs:
         if doc.get("dataset_type") == "dataset" and doc.get("validated_data_dict"):
@@ -397,11 +409,12 @@ def _warm_rdf(docs: list[dict[str, Any]]) -> None:
                 continue
     if not dicts:
         return
-    try:
-        from ckanext.smartcity import fast_rdf
-        fast_rdf.warm(dicts)
-    except Exception:  # the cache is an optimisation; indexing must not depend on it
-        log.warning("RDF cache not warmed for %d datasets", len(dicts), exc_info=True)
+    for hook in _indexed_hooks:
+        try:
+            hook(dicts)
+        except Exception:  # an optimisation (a cache); indexing must not depend on it
+            log.warning("after-index hook %s failed for %d datasets",
+                        getattr(hook, "__name__", hook), len(dicts), exc_info=True)
 
 
 __all__ = ["PostgresSearchConnection", "Results"]

@@ -1,0 +1,1 @@
+"""The demonstration town (``make demo``, ``ckan smartcity demo-load``)."""

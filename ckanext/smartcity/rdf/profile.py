@@ -1,0 +1,422 @@
+"""The DCAT-AP.de profile for ckanext-dcat (entry point ``dcat_ap_de``).
+
+Built on ckanext-dcat's ``EuropeanDCATAP3Profile``. What it adds:
+
+- the DCAT-AP.de properties of the schema the EU profile does not know:
+  contributor ID, political geocoding level and regions (the regions also as
+  ``dct:spatial``), contact telephone, Musterdatenkatalog ``dct:references``,
+  originator and custodian (GeoDCAT-AP), licence attribution text;
+- formats as EU file-type URIs and media types as IANA URIs (the stored
+  values are codes / ``type/subtype``), every referenced node typed, a
+  publisher on every access service (DCAT-AP.de requires one);
+- the deprecated dcatde terms GovData's own parser still reads, next to their
+  3.0 successors: ``dcatde:politicalGeocodingURI``, ``dcatde:plannedAvailability``,
+  ``dcatde:originator`` and ``dcatde:maintainer``;
+- the catalogue's publisher (config ``ckanext.smartcity.catalog.publisher_*``),
+  description and language as an EU language URI.
+
+- Smart City categories go out as ``dct:subject <concept>`` (the concept
+  typed ``skos:Concept`` with its labels and scheme) and their German and
+  English labels as ``dcat:keyword``; never as ``dcat:theme``, since GovData's
+  shapes accept only EU data themes there;
+- ``dcat:theme`` carries the effective EU data themes: the hand-picked ones
+  plus those the categories imply;
+- the catalogue names both the category scheme and the EU data-theme
+  vocabulary in ``dcat:themeTaxonomy``;
+- parsing reads categories back from ``dct:subject`` (URIs of the scheme) and
+  keeps in ``theme`` only the themes the categories do not already imply.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from urllib.parse import quote, unquote
+
+from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
+
+import ckan.plugins.toolkit as tk
+from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
+from ckanext.dcat.utils import resource_uri
+
+from ckanext.smartcity.categories import scheme as categories
+from ckanext.smartcity.categories import index as facets
+from ckanext.smartcity.schema import vocab
+from ckanext.smartcity.schema.values import values
+
+log = logging.getLogger(__name__)
+
+DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+GEODCATAP = Namespace("http://data.europa.eu/930/")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+IANA = "https://www.iana.org/assignments/media-types/"
+# prefixes this profile adds to ckanext-dcat's (bound in every graph it
+# writes, so the output has no generated "ns1:" prefixes)
+NAMESPACES = {"dcatde": DCATDE, "geodcatap": GEODCATAP}
+LOCAL_AUTHORITY = "http://purl.org/adms/publishertype/LocalAuthority"
+# namespaces of DCAT-AP.de 1.0 / 1.0.1 that documents still use
+LEGACY_DCATDE = ("http://dcat-ap.de/def/dcatde/1_0/", "http://dcat-ap.de/def/dcatde/1.0.1/",
+                 "http://dcat-ap.de/def/dcatde/1.0/")
+# deprecated ADMS status list -> EU distribution status (DCAT-AP.de 3.0)
+ADMS_STATUS = {"Completed": "COMPLETED", "Deprecated": "DEPRECATED",
+               "UnderDevelopment": "DEVELOP", "Withdrawn": "WITHDRAWN"}
+DISTRIBUTION_STATUS = "http://publications.europa.eu/resource/authority/distribution-status/"
+
+EU_THEME_SCHEME_TITLES = {"de": "Datenthemen der EU", "en": "EU data themes"}
+
+
+def clamp_catalogue_page_size(config) -> None:
+    """ckanext-dcat pages the catalogue by ``ckanext.dcat.datasets_per_page``
+    but CKAN caps every search at ``ckan.search.rows_max``: with a larger
+    page size each page would silently lose the datasets above the cap
+    (the next page starts after them). Clamp the page size instead, loudly."""
+    per_page = tk.asint(config.get("ckanext.dcat.datasets_per_page") or 100)
+    rows_max = tk.asint(config.get("ckan.search.rows_max") or 1000)
+    if per_page > rows_max:
+        log.warning("ckanext.dcat.datasets_per_page = %s exceeds ckan.search.rows_max = %s; "
+                    "the catalogue is paged by %s datasets", per_page, rows_max, rows_max)
+        config["ckanext.dcat.datasets_per_page"] = rows_max
+
+
+class DCATAPDEProfile(EuropeanDCATAP3Profile):
+    """DCAT-AP.de 3.0 on top of DCAT-AP 3 (see module docstring)."""
+
+    def graph_from_dataset(self, dataset_dict, dataset_ref):
+        super().graph_from_dataset(dataset_dict, dataset_ref)
+        self._bind()
+        self._categories_to_graph(dataset_dict, dataset_ref)
+        self._dcatde_dataset(dataset_dict, dataset_ref)
+        publisher = self.g.value(dataset_ref, DCTERMS.publisher)
+        for resource in dataset_dict.get("resources", []):
+            self._dcatde_distribution(resource, URIRef(resource_uri(resource)), publisher)
+
+    def graph_from_catalog(self, catalog_dict, catalog_ref):
+        super().graph_from_catalog(catalog_dict, catalog_ref)
+        self._bind()
+        self._dcatde_catalog(catalog_ref)
+        scheme = categories.current()
+        for uri, titles in ((scheme.uri, scheme.titles),
+                            (categories.EU_THEME_SCHEME, EU_THEME_SCHEME_TITLES)):
+            ref = URIRef(uri)
+            self.g.add((catalog_ref, DCAT.themeTaxonomy, ref))
+            self.g.add((ref, RDF.type, SKOS.ConceptScheme))
+            for lang, title in titles.items():
+                self.g.add((ref, DCTERMS.title, Literal(title, lang=lang)))
+
+    def parse_dataset(self, dataset_dict, dataset_ref):
+        self._upgrade_legacy_terms()
+        dataset_dict = super().parse_dataset(dataset_dict, dataset_ref)
+        scheme = categories.current()
+        found = []
+        for subject in self.g.objects(dataset_ref, DCTERMS.subject):
+            concept = scheme.concepts.get(str(subject))
+            if concept is not None and concept.uri not in found:
+                found.append(concept.uri)
+        if found:
+            dataset_dict[facets.CATEGORY_FIELD] = found
+            implied = set(scheme.derived_themes(found))
+            self._drop_implied_themes(dataset_dict, implied)
+            # the category labels were written as keywords: not tags of their own
+            labels = {label for uri in found for label in scheme.concepts[uri].labels.values()}
+            dataset_dict["tags"] = [t for t in dataset_dict.get("tags", [])
+                                    if t.get("name") not in labels]
+        self._parse_dcatde_dataset(dataset_dict, dataset_ref)
+        return dataset_dict
+
+    # ------------------------------------------------------------ parsing
+
+    def _upgrade_legacy_terms(self):
+        """Rewrite, once per graph, terms of the DCAT-AP.de 1.0 namespaces to
+        the current ``dcatde:`` namespace."""
+        if getattr(self.g, "_smartcity_upgraded", False):
+            return
+        for s, p, o in list(self.g):
+            for old in LEGACY_DCATDE:
+                if str(p).startswith(old):
+                    self.g.remove((s, p, o))
+                    self.g.add((s, DCATDE[str(p)[len(old):]], o))
+                    break
+        self.g._smartcity_upgraded = True
+
+    def _first_uri(self, subject, *predicates):
+        for predicate in predicates:
+            for value in self.g.objects(subject, predicate):
+                if isinstance(value, URIRef):
+                    return str(value)
+        return None
+
+    def _uris(self, subject, *predicates):
+        found: list[str] = []
+        for predicate in predicates:
+            for value in self.g.objects(subject, predicate):
+                if isinstance(value, URIRef) and str(value) not in found:
+                    found.append(str(value))
+        return found
+
+    def _parse_agents(self, subject, *predicates):
+        rows, seen = [], set()
+        for predicate in predicates:
+            for agent in self.g.objects(subject, predicate):
+                name = self.g.value(agent, FOAF.name)
+                if name is None:
+                    continue
+                row = {"name": str(name)}
+                if isinstance(agent, URIRef):
+                    row["uri"] = str(agent)
+                mbox = self.g.value(agent, FOAF.mbox) or self.g.value(agent, VCARD.hasEmail)
+                if mbox is not None:
+                    row["email"] = str(mbox).replace("mailto:", "", 1)
+                homepage = self.g.value(agent, FOAF.homepage)
+                if homepage is not None:
+                    row["url"] = str(homepage)
+                key = tuple(sorted(row.items()))
+                if key not in seen:  # the 3.0 term and its deprecated twin
+                    seen.add(key)
+                    rows.append(row)
+        return rows
+
+    def _parse_dcatde_dataset(self, data, ref):
+        """DCAT-AP.de 3.0 and 2.0 properties into schema fields; deprecated
+        terms land in their successors (legacy dcatde namespaces are
+        rewritten to the current one before parsing, see ``legacy``)."""
+        data["contributor_id"] = self._first_uri(ref, DCATDE.contributorID)
+        data["political_geocoding_level"] = self._first_uri(ref, DCATDE.politicalGeocodingLevelURI)
+        data["political_geocoding"] = [
+            uri for uri in self._uris(ref, DCATDE.politicalGeocodingURI, DCTERMS.spatial)
+            if uri.startswith("http://dcat-ap.de/def/politicalGeocoding/")]
+        data["availability"] = self._first_uri(ref, DCATAP.availability, DCATDE.plannedAvailability)
+        data["references"] = self._uris(ref, DCTERMS.references)
+        data["originator"] = self._parse_agents(ref, GEODCATAP.originator, DCATDE.originator)
+        data["custodian"] = self._parse_agents(ref, GEODCATAP.custodian, DCATDE.maintainer)
+        for field in ("contributor_id", "political_geocoding_level", "political_geocoding",
+                      "availability", "references", "originator", "custodian"):
+            if not data[field]:
+                del data[field]
+        # contact points with telephone, and only the schema's subfields
+        contacts = []
+        for node in self.g.objects(ref, DCAT.contactPoint):
+            row = {}
+            for key, predicate, prefix in (("name", VCARD.fn, ""), ("email", VCARD.hasEmail, "mailto:"),
+                                           ("url", VCARD.hasURL, ""),
+                                           ("phone", VCARD.hasTelephone, "tel:")):
+                value = self.g.value(node, predicate)
+                if value is not None:
+                    text = str(value)
+                    if prefix and text.startswith(prefix):
+                        text = text[len(prefix):]
+                    row[key] = unquote(text) if key == "phone" else text
+            if row:
+                contacts.append(row)
+        if contacts:
+            data["contact"] = contacts
+        for row in data.get("publisher") or []:
+            for key in [k for k, v in row.items() if k == "identifier" or v in ("", None)]:
+                del row[key]
+        # distributions: accessURL is the resource URL, codes for format and media type
+        licences = []
+        for resource in data.get("resources", []):
+            ref_uri = self._distribution_ref(ref, resource)
+            resource["url"] = resource.get("access_url") or resource.get("url")
+            for key in ("access_url", "uri", "distribution_ref"):
+                resource.pop(key, None)
+            status = str(resource.get("status") or "")
+            if status.startswith("http://purl.org/adms/status/"):
+                successor = ADMS_STATUS.get(status.rsplit("/", 1)[-1])
+                if successor:
+                    resource["status"] = DISTRIBUTION_STATUS + successor
+            if str(resource.get("format", "")).startswith(FILE_TYPE):
+                resource["format"] = resource["format"][len(FILE_TYPE):]
+            mimetype = str(resource.get("mimetype") or "")
+            for prefix in (IANA, IANA.replace("https:", "http:")):
+                if mimetype.startswith(prefix):
+                    resource["mimetype"] = mimetype[len(prefix):]
+            if ref_uri is not None:
+                text = self.g.value(ref_uri, DCATDE.licenseAttributionByText)
+                if text is not None:
+                    resource["license_attribution_by_text"] = str(text)
+                if not resource.get("availability"):
+                    planned = self._first_uri(ref_uri, DCATDE.plannedAvailability)
+                    if planned:
+                        resource["availability"] = planned
+            for service in resource.get("access_services") or []:
+                if isinstance(service.get("endpoint_url"), list):
+                    service["endpoint_url"] = (service["endpoint_url"] or [""])[0]
+                for key in [k for k in service if k not in
+                            ("title", "endpoint_url", "endpoint_description")]:
+                    del service[key]
+            if resource.get("license"):
+                licences.append(resource["license"])
+        # the dataset's licence: its own dct:license, else its distributions' one
+        own = self._first_uri(ref, DCTERMS.license)
+        if own:
+            data["license_id"] = own
+        elif licences and not data.get("license_id"):
+            # most frequent; ties go to the first in the document (stable between runs)
+            data["license_id"] = max(dict.fromkeys(licences), key=licences.count)
+        for resource in data.get("resources", []):
+            if resource.get("license") == data.get("license_id"):
+                del resource["license"]  # inherited, not a licence of its own
+        # extras the schema has no place for (dataset URI, spatial mirror, homepage)
+        data["extras"] = [e for e in data.get("extras", [])
+                          if e.get("key") not in ("spatial_uri", "uri", "homepage")]
+        if not data["extras"]:
+            del data["extras"]
+
+    def _distribution_ref(self, dataset_ref, resource):
+        """The distribution node the EU profile parsed ``resource`` from."""
+        wanted = resource.get("distribution_ref")
+        for dist in self.g.objects(dataset_ref, DCAT.distribution):
+            if str(dist) == wanted or (isinstance(dist, BNode) and f"_:{dist}" == wanted):
+                return dist
+        return None
+
+    # ------------------------------------------------------------ helpers
+
+    def _bind(self):
+        for prefix, namespace in NAMESPACES.items():
+            self.g.bind(prefix, namespace, override=True)
+
+    def _uri(self, subject, predicate, value, rdf_type=None):
+        if value:
+            self.g.add((subject, predicate, URIRef(value)))
+            if rdf_type is not None:
+                self.g.add((URIRef(value), RDF.type, rdf_type))
+
+    def _dcatde_dataset(self, data, ref):
+        g = self.g
+        # the dataset's own licence (distributions without one inherit it)
+        self._uri(ref, DCTERMS.license, data.get("license_id"), DCTERMS.LicenseDocument)
+        # ckanext-dcat percent-encodes "(" and ")" in URIs; the ADMS type
+        # ".../PrivateIndividual(s)" must stay as the vocabulary spells it.
+        # (only this dataset's publishers: a scan of the whole graph per
+        # dataset would make a catalogue page quadratic)
+        for agent in list(g.objects(ref, DCTERMS.publisher)):
+            for kind in list(g.objects(agent, DCTERMS.type)):
+                if isinstance(kind, URIRef) and unquote(kind) != str(kind) \
+                        and vocab.find("adms-publisher-type", unquote(kind)):
+                    g.remove((agent, DCTERMS.type, kind))
+                    g.add((agent, DCTERMS.type, URIRef(unquote(kind))))
+        self._uri(ref, DCATDE.contributorID, data.get("contributor_id"))
+        self._uri(ref, DCATDE.politicalGeocodingLevelURI, data.get("political_geocoding_level"))
+        for region in values(data.get("political_geocoding")):
+            self._uri(ref, DCATDE.politicalGeocodingURI, region)  # deprecated, GovData reads it
+            self._uri(ref, DCTERMS.spatial, region, DCTERMS.Location)
+        availability = data.get("availability")
+        if availability:
+            g.set((ref, DCATAP.availability, URIRef(availability)))
+            g.set((ref, DCATDE.plannedAvailability, URIRef(availability)))  # GovData (2.0)
+        for url in values(data.get("references")):
+            self._uri(ref, DCTERMS.references, url, RDFS.Resource)
+        # contact points: rebuilt whole (the EU profile knows no telephone)
+        for node in list(g.objects(ref, DCAT.contactPoint)):
+            g.remove((ref, DCAT.contactPoint, node))
+            g.remove((node, None, None))
+        for row in data.get("contact") or []:
+            if not any(row.get(k) for k in ("name", "email", "url", "phone")):
+                continue
+            node = BNode()
+            g.add((ref, DCAT.contactPoint, node))
+            g.add((node, RDF.type, VCARD.Kind))
+            if row.get("name"):
+                g.add((node, VCARD.fn, Literal(row["name"])))
+            if row.get("email"):
+                g.add((node, VCARD.hasEmail, URIRef("mailto:" + row["email"])))
+            if row.get("url"):
+                g.add((node, VCARD.hasURL, URIRef(row["url"])))
+            if row.get("phone"):  # the number as typed, spaces percent-encoded
+                g.add((node, VCARD.hasTelephone,
+                       URIRef("tel:" + quote(row["phone"].strip(), safe="+-().,/"))))
+        for field, predicate, deprecated in (("originator", GEODCATAP.originator, DCATDE.originator),
+                                             ("custodian", GEODCATAP.custodian, DCATDE.maintainer)):
+            for row in data.get(field) or []:
+                if row.get("name"):
+                    g.add((ref, predicate, self._agent(row)))
+                    # GovData's parser reads the 2.0 term. A node of its own:
+                    # rdflib's RDF/XML writer loses the type of a blank node
+                    # that two properties share.
+                    g.add((ref, deprecated, self._agent(row)))
+
+    def _agent(self, row):
+        agent = URIRef(row["uri"]) if row.get("uri") else BNode()
+        self.g.add((agent, RDF.type, FOAF.Agent))
+        self.g.add((agent, FOAF.name, Literal(row["name"])))
+        if row.get("email"):
+            self.g.add((agent, FOAF.mbox, URIRef("mailto:" + row["email"])))
+        if row.get("url"):
+            self.g.add((agent, FOAF.homepage, URIRef(row["url"])))
+        return agent
+
+    def _dcatde_distribution(self, resource, ref, publisher):
+        g = self.g
+        code = resource.get("format")
+        g.remove((ref, DCTERMS["format"], None))
+        if code and vocab.find("eu-file-type", code):
+            self._uri(ref, DCTERMS["format"], FILE_TYPE + vocab.canonical("eu-file-type", code, "code"),
+                      DCTERMS.MediaTypeOrExtent)
+        media = resource.get("mimetype")
+        g.remove((ref, DCAT.mediaType, None))
+        if media:
+            self._uri(ref, DCAT.mediaType, IANA + media.lower(), DCTERMS.MediaType)
+        if resource.get("license_attribution_by_text"):
+            g.add((ref, DCATDE.licenseAttributionByText,
+                   Literal(resource["license_attribution_by_text"])))
+        availability = g.value(ref, DCATAP.availability)
+        if availability is not None:
+            g.set((ref, DCATDE.plannedAvailability, availability))  # GovData (2.0)
+        for service in g.objects(ref, DCAT.accessService):
+            if publisher is not None:
+                g.set((service, DCTERMS.publisher, publisher))
+        for licence in g.objects(ref, DCTERMS.license):
+            g.add((licence, RDF.type, DCTERMS.LicenseDocument))
+
+    def _dcatde_catalog(self, ref):
+        g = self.g
+        if g.value(ref, DCTERMS.description) is None:
+            g.add((ref, DCTERMS.description, Literal(
+                tk.config.get("ckan.site_title") or "Open-Data-Katalog", lang="de")))
+        for language in list(g.objects(ref, DCTERMS.language)):
+            if isinstance(language, Literal):
+                g.remove((ref, DCTERMS.language, language))
+                concept = vocab.find("eu-language", str(language))
+                if concept:
+                    self._uri(ref, DCTERMS.language, concept["uri"], DCTERMS.LinguisticSystem)
+        name = tk.config.get("ckanext.smartcity.catalog.publisher_name")
+        if name and g.value(ref, DCTERMS.publisher) is None:
+            uri = tk.config.get("ckanext.smartcity.catalog.publisher_uri")
+            agent = URIRef(uri) if uri else BNode()
+            g.add((ref, DCTERMS.publisher, agent))
+            g.add((agent, RDF.type, FOAF.Agent))
+            g.add((agent, FOAF.name, Literal(name)))
+            g.add((agent, DCTERMS.type, URIRef(
+                tk.config.get("ckanext.smartcity.catalog.publisher_type") or LOCAL_AUTHORITY)))
+
+    def _categories_to_graph(self, dataset_dict, dataset_ref):
+        scheme = categories.current()
+        for uri in values(dataset_dict.get(facets.CATEGORY_FIELD)):
+            concept = scheme.concepts.get(uri)
+            if concept is None:
+                continue
+            ref = URIRef(concept.uri)
+            self.g.add((dataset_ref, DCTERMS.subject, ref))
+            self.g.add((ref, RDF.type, SKOS.Concept))
+            self.g.add((ref, SKOS.inScheme, URIRef(scheme.uri)))
+            for lang, label in concept.labels.items():
+                self.g.add((ref, SKOS.prefLabel, Literal(label, lang=lang)))
+                self.g.add((dataset_ref, DCAT.keyword, Literal(label, lang=lang)))
+        for theme in facets.effective_themes(dataset_dict):
+            self.g.add((dataset_ref, DCAT.theme, URIRef(theme)))
+
+    @staticmethod
+    def _drop_implied_themes(dataset_dict, implied):
+        """Themes the categories imply are derived again on output; keep only
+        the hand-picked rest (in ``theme`` or, before scheming moved it, in
+        the extras)."""
+        if dataset_dict.get(facets.THEME_FIELD):
+            dataset_dict[facets.THEME_FIELD] = [
+                t for t in values(dataset_dict[facets.THEME_FIELD]) if t not in implied]
+        for extra in dataset_dict.get("extras", []):
+            if extra.get("key") == facets.THEME_FIELD:
+                kept = [t for t in values(extra.get("value")) if t not in implied]
+                extra["value"] = json.dumps(kept)

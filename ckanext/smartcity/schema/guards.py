@@ -1,0 +1,182 @@
+"""The guards around dataset, resource and organisation writes (chained
+actions): characters refused per field, empty repeating rows dropped,
+organisation defaults filled, the dataset URI rule."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckanext.dcat import utils as dcat_utils
+from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+from ckanext.smartcity.schema import defaults
+from ckanext.smartcity.schema import validators
+from ckanext.smartcity.schema.form_rows import flat_rows
+
+def _problem(value: Any) -> str | None:
+    """The first character problem anywhere in ``value`` (strings inside
+    lists and objects too), or None."""
+    if isinstance(value, str):
+        return validators.character_problem(value)
+    if isinstance(value, dict):
+        parts = [part for pair in value.items() for part in pair]
+    elif isinstance(value, list):
+        parts = value
+    else:
+        return None
+    return next((problem for part in parts if (problem := _problem(part))), None)
+
+
+def _character_errors(data_dict: dict) -> dict[str, Any]:
+    """Control characters or lone surrogates anywhere in a write, refused
+    before validation (a NUL reaching PostgreSQL was a 500). Errors shaped
+    like CKAN's: per field, and inside lists of objects (resources,
+    repeating subfields) per row and subfield."""
+    errors: dict[str, Any] = {}
+    for key, value in data_dict.items():
+        name = validators.without_bad_characters(str(key))
+        if problem := _problem(key):
+            errors[name or "key"] = [problem]
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            rows = [_character_errors(row) for row in value]
+            if any(rows):
+                errors[name] = rows
+        elif problem := _problem(value):
+            errors[name] = [problem]
+    return errors
+
+
+def _guard(data_dict: dict) -> None:
+    errors = _character_errors(data_dict)
+    if errors:
+        raise tk.ValidationError(errors)
+
+
+def _repeating(fields: list[dict]) -> list[str]:
+    return [f["field_name"] for f in fields if "repeating_subfields" in f]
+
+
+def _drop_empty_rows(data: dict, names: list[str]) -> None:
+    """Remove rows of repeating fields the steward left entirely empty (the
+    form always sends one row per field), given as lists of objects or as the
+    form's flat keys ``contact-0-email``; empty rows are not data."""
+    for name in names:
+        if isinstance(data.get(name), list):
+            data[name] = [row for row in data[name]
+                          if not (isinstance(row, dict) and defaults.is_blank(row))]
+        for row in flat_rows(data, name).values():
+            if all(defaults.is_blank(data[key]) for key in row.values()):
+                for key in row.values():
+                    del data[key]
+
+
+def _without_scheme(uri: str) -> str:
+    return uri.split("://", 1)[-1].lower()
+
+
+def _uri_values(data_dict: dict) -> list[Any]:
+    """The ``uri`` extras of a write; empty values and ckanext-dcat's "None"
+    mean no URI."""
+    extras = data_dict.get("extras")
+    return [e.get("value") for e in extras if isinstance(e, dict) and e.get("key") == "uri"
+            and e.get("value") not in (None, "", "None")] if isinstance(extras, list) else []
+
+
+def _dataset_uri_problem(data_dict: dict, own: model.Package | None) -> str | None:
+    """An ``extras`` ``uri`` is the dataset's RDF subject (ckanext-dcat's
+    ``dataset_uri``; datasets migrated from ckanext-dcat keep their source's
+    URI there). It must be an http(s) IRI, must not be under the portal's own
+    ``/dataset/`` path unless it names this very dataset, and must not be
+    the subject of another dataset: two datasets with one subject merge in
+    every catalogue and a harvester overwrites one with the other
+    (SECURITY-CASES F8). ``own`` is the dataset being updated (None when
+    creating). A URI the dataset already has is not checked again, so older
+    data stays editable."""
+    uris = _uri_values(data_dict)
+    if own is not None:
+        uris = [uri for uri in uris if uri != (own.extras or {}).get("uri")]
+    if not uris:
+        return None
+    taken = tk._("This URI already identifies another dataset; a dataset URI must be unique.")
+    portal = _without_scheme(dcat_utils.catalog_uri().rstrip("/") + "/dataset/")
+    for uri in uris:
+        try:
+            if not isinstance(uri, str) or validators.smartcity_http_url(uri) != uri:
+                raise tk.Invalid(tk._("Enter a web address that starts with http:// or https://."))
+        except tk.Invalid as error:
+            return f"uri: {error.error}"
+        if _without_scheme(uri).startswith(portal):
+            other = model.Package.get(_without_scheme(uri)[len(portal):].split("/")[0])
+            if own is None or other is None or other.id != own.id:
+                return taken
+        holders = model.Session.query(model.Package.id).filter(
+            model.Package.extras["uri"].astext == uri, model.Package.state != "deleted")
+        if any(own is None or holder != own.id for (holder,) in holders):
+            return taken
+    return None
+
+
+def _check_dataset_uri(action: str, context: dict, data_dict: dict) -> None:
+    """The dataset URI rule, after the caller's permission (an unauthorised
+    caller learns nothing about which URIs exist). On create the dataset is
+    new whatever its name says: a name equal to another dataset's id must
+    not make that dataset "this one"."""
+    if not _uri_values(data_dict):
+        return  # most writes: no permission check or query added
+    tk.check_access(action, dict(context), data_dict)
+    own = None
+    if action != "package_create":
+        ref = data_dict.get("id") or data_dict.get("name")
+        own = model.Package.get(ref) if isinstance(ref, str) and ref else None
+    if problem := _dataset_uri_problem(data_dict, own):
+        raise tk.ValidationError({"extras": [problem]})
+
+
+def _prepare(data_dict: dict, resource: bool = False) -> None:
+    """Checks and clean-up before CKAN validates a dataset or resource."""
+    _guard(data_dict)
+    schema = scheming_get_dataset_schema("dataset") or {}
+    resource_names = _repeating(schema.get("resource_fields", []))
+    if resource:
+        _drop_empty_rows(data_dict, resource_names)
+        return
+    _drop_empty_rows(data_dict, _repeating(schema.get("dataset_fields", [])))
+    for res in data_dict.get("resources") or []:
+        if isinstance(res, dict):
+            _drop_empty_rows(res, resource_names)
+
+
+@tk.chained_action
+def package_create(original_action, context, data_dict):
+    """Refuse control characters, drop empty rows, fill empty fields from
+    the organisation."""
+    _prepare(data_dict)
+    _check_dataset_uri("package_create", context, data_dict)
+    defaults.apply_organization_defaults(context, data_dict)
+    return original_action(context, data_dict)
+
+
+def _guarded(name: str):
+    """A chained ``name`` that refuses control characters (and for datasets
+    and resources drops empty repeating rows) first."""
+    def action(original_action, context, data_dict):
+        if name.startswith("organization_"):
+            _guard(data_dict)
+        else:
+            _prepare(data_dict, resource=name.startswith("resource_"))
+            if name.startswith("package_"):
+                _check_dataset_uri(name, context, data_dict)
+        return original_action(context, data_dict)
+    action.__name__ = name
+    action.__doc__ = f"{name}, refusing control characters per field first."
+    return tk.chained_action(action)
+
+
+def get_actions() -> dict[str, Any]:
+    actions = {name: _guarded(name) for name in (
+        "package_update", "package_patch", "resource_create", "resource_update",
+        "resource_patch", "organization_create", "organization_update",
+        "organization_patch")}
+    actions["package_create"] = package_create
+    return actions

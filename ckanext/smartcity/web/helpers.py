@@ -1,0 +1,140 @@
+"""Template helpers of the pages citizens see: home page, dataset facts,
+organisation box, structured data, pager, demo notice (registered with the
+``smartcity_`` prefix)."""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import dominate.tags as tags
+from markupsafe import Markup
+
+from ckanext.smartcity.categories.actions import caller_context
+from ckanext.smartcity.schema import vocab
+from ckanext.smartcity.schema.values import values
+
+log = logging.getLogger(__name__)
+
+
+def _date_text(value: str | None, lang: str) -> str:
+    """``2020-01-31`` as ``31.01.2020`` on German pages; time and partial
+    dates (``2020``, ``2020-05``) as stored."""
+    text = (value or "")[:10]
+    if lang == "de" and len(text) == 10 and text[4] == "-" and text[7] == "-":
+        return f"{text[8:10]}.{text[5:7]}.{text[0:4]}"
+    return text
+
+
+def smartcity_dataset_facts(pkg: dict[str, Any]) -> dict[str, Any]:
+    """What a citizen looks for first on a dataset page, labelled in the page
+    language: licence (+ attribution texts), publisher, contact, region,
+    period, update frequency, modification date."""
+    lang = tk.h.lang() or "de"
+    attributions = []
+    for resource in pkg.get("resources") or []:
+        text = (resource.get("license_attribution_by_text") or "").strip()
+        if text and text not in attributions:
+            attributions.append(text)
+    publisher = (pkg.get("publisher") or [{}])[0]
+    contact = (pkg.get("contact") or [{}])[0]
+    regions = [vocab.label("german-region", uri, lang) or uri
+               for uri in values(pkg.get("political_geocoding"))]
+    periods = []
+    for period in pkg.get("temporal_coverage") or []:
+        start, end = _date_text(period.get("start"), lang), _date_text(period.get("end"), lang)
+        if start and end:
+            periods.append(f"{start} – {end}")
+        elif start:
+            periods.append(tk._("since %(date)s") % {"date": start})
+        elif end:
+            periods.append(tk._("until %(date)s") % {"date": end})
+    frequency = pkg.get("frequency")
+    return {
+        "license": {"title": pkg.get("license_title") or pkg.get("license_id"),
+                    "url": pkg.get("license_url"), "open": pkg.get("isopen"),
+                    "attributions": attributions},
+        "publisher": {"name": publisher.get("name") or (pkg.get("organization") or {}).get("title"),
+                      "uri": publisher.get("uri")},
+        "contact": {key: contact.get(key) for key in ("name", "email", "url", "phone")
+                    if contact.get(key)},
+        "regions": regions,
+        "periods": periods,
+        "frequency": (vocab.label("eu-frequency", frequency, lang) or frequency) if frequency else "",
+        "modified": _date_text(pkg.get("modified"), lang),
+    }
+
+
+def smartcity_home(newest: int = 5, organizations: int = 8) -> dict[str, Any]:
+    """The home page's lists, from one search as the current user: the newest
+    datasets, the organisations with the dataset counts the user may see
+    (organization_list's own package_count also counts private datasets)
+    and the totals."""
+    context = caller_context()
+    result = tk.get_action("package_search")(
+        dict(context), {"q": "", "rows": newest, "sort": "metadata_created desc",
+                        "include_private": True, "facet.field": ["owner_org"],
+                        "facet.limit": -1})
+    counts = result.get("facets", {}).get("owner_org", {})
+    orgs = tk.get_action("organization_list")(dict(context), {"all_fields": True})
+    for org in orgs:
+        org["package_count"] = counts.get(org["id"], 0)
+    orgs.sort(key=lambda org: (-org["package_count"], org["display_name"]))
+    return {"newest": result["results"], "organizations": orgs[:organizations],
+            "datasets": result["count"], "organization_count": len(orgs)}
+
+
+def smartcity_package_organization(org_id: str) -> dict[str, Any]:
+    """The organisation for the box on the dataset page. CKAN's block asks
+    ``organization_show`` for everything: it counts the organisation's
+    datasets, lists its groups and members and counts followers (two
+    searches and about 20 queries on every dataset page) for a box that
+    shows none of it (``show_nums=false``). Here only the organisation
+    itself (title, description, image) is read; no dataset count is
+    computed, so the dict says none."""
+    try:
+        org = tk.get_action("organization_show")(
+            {"dataset_counts": {"owner_org": {}, "groups": {}}},
+            {"id": org_id, "include_datasets": False, "include_users": False,
+             "include_groups": False, "include_followers": False})
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        return {}
+    org.pop("package_count", None)
+    return org
+
+
+def smartcity_structured_data(pkg: dict[str, Any]) -> Markup | str:
+    """ckanext-dcat's schema.org JSON-LD of the dataset, encoded so that it
+    cannot end its <script> element (<, >, & as \\u escapes); "" when the
+    dataset cannot be serialised. Only called where the structured_data
+    plugin's template block exists."""
+    try:
+        data = json.loads(tk.h.structured_data(pkg))
+    except Exception:  # advisory markup: never a 500 on the dataset page
+        log.warning("structured data of %s failed", pkg.get("id"), exc_info=True)
+        return ""
+    text = json.dumps(data, ensure_ascii=False)
+    for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
+        text = text.replace(char, escape)
+    return Markup(text)
+
+
+def smartcity_pager_symbols() -> dict[str, Any]:
+    """Previous/next links of CKAN's pager with a name screen readers read
+    (CKAN's are bare icons)."""
+    def symbol(icon: str, text: str) -> Any:
+        return tags.span(tags.i(cls=f"fa-solid {icon}", aria_hidden="true"),
+                         tags.span(text, cls="visually-hidden"))
+    return {"symbol_previous": symbol("fa-chevron-left", tk._("Previous page")),
+            "symbol_next": symbol("fa-chevron-right", tk._("Next page"))}
+
+
+def smartcity_demo_notice() -> bool:
+    """Whether every page carries the "Demonstrationsdaten" notice."""
+    return tk.asbool(tk.config.get("ckanext.smartcity.demo_notice"))
+
+
+def get_helpers() -> dict[str, Any]:
+    return {name: obj for name, obj in globals().items()
+            if name.startswith("smartcity_") and callable(obj)}
