@@ -16,7 +16,7 @@ copy) in the same process, side by side:
       1,000, cold and warm), for each size in --sizes (stock only up to
       --stock-max, it is quadratic);
   (c) memory growth (max RSS) over the runs;
-  (d) SECURITY-CASES O4: one page of 100 datasets with 50 distributions
+  (d) docs/security.md O4: one page of 100 datasets with 50 distributions
       each, stock vs fast path cold and warm, and the SQL statements the
       fast path runs for it (none per dataset: no N+1 look-ups).
 

@@ -1,4 +1,4 @@
-"""Cases of ../shared/design/SECURITY-CASES.md not covered where their
+"""Cases of docs/security.md not covered where their
 feature is tested (schema/, harvest/, rdf/, ...): each asserts the concrete
 outcome — status, error field, headers, nothing stored."""
 import json

@@ -1,4 +1,4 @@
-"""Form and API cases of ../shared/design/SECURITY-CASES.md (F1, F2, F4, F5,
+"""Form and API cases of docs/security.md (F1, F2, F4, F5,
 F7, F9, F10) not asserted elsewhere (schema/, test_security_cases.py,
 test_portal_pages.py, quality/, categories/): hostile text escaped on every
 page that shows it, vocabulary and date fields refused per field with

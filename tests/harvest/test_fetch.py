@@ -1,4 +1,4 @@
-"""Hardened fetching of DCAT-AP.de sources (SECURITY-CASES H1-H10), against
+"""Hardened fetching of DCAT-AP.de sources (docs/security.md H1-H10), against
 a real HTTP server on 127.0.0.1 that plays the hostile source. The policy
 allow-lists 127.0.0.1 only, as a portal operator would allow one partner."""
 import ipaddress

@@ -3,7 +3,7 @@ harvester (source type dcat_ap_de) and real Redis queues.
 
 The main source is a second portal (tests/harvest/source-portal.ini: own
 database, the demo datasets, 4 per page) on 127.0.0.1; the edge cases of
-SECURITY-CASES H11-H15 use a local HTTP server that serves chosen pages."""
+docs/security.md H11-H15 use a local HTTP server that serves chosen pages."""
 import json
 import urllib.request
 

@@ -1,4 +1,4 @@
-"""Control characters in title and description (SECURITY-CASES F-cases):
+"""Control characters in title and description (docs/security.md F-cases):
 refused per field with a German/English message, nothing stored changes,
 and the catalogue RDF/XML stays well-formed XML."""
 import pytest

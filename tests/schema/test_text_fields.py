@@ -1,4 +1,4 @@
-"""Free-text fields take text only (SECURITY-CASES F6): a list, object,
+"""Free-text fields take text only (docs/security.md F6): a list, object,
 number or boolean sent through the API, a text longer than the field's cap,
 a lone surrogate or a bidirectional override is a field error in German and
 English; nothing is stored and nothing already stored changes."""
@@ -112,7 +112,7 @@ def test_right_to_left_text_itself_stays_allowed(steward, org):
 
 
 def test_more_than_a_thousand_distributions_are_refused(app, steward, org):
-    """SECURITY-CASES H11 through the API: a field error on the distributions
+    """docs/security.md H11 through the API: a field error on the distributions
     (not a 500), nothing stored; 1,000 are still accepted."""
     resources = [{"url": f"https://example.org/{i}.csv"} for i in range(1001)]
     response = api_create(app, steward, json.dumps(full_dataset(org, resources=resources)))

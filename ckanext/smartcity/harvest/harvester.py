@@ -1,7 +1,7 @@
 """DCAT-AP.de harvester for ckanext-harvest (plugin ``smartcity_harvester``,
 source type ``dcat_ap_de``).
 
-ckanext-dcat's RDF harvester, with what SECURITY-CASES H1-H15 ask of it:
+ckanext-dcat's RDF harvester, with what docs/security.md H1-H15 ask of it:
 
 - pages are fetched by :mod:`.fetch` only (SSRF rules, caps, pinned format,
   no DOCTYPE, no remote JSON-LD contexts, hydra pages once and same-origin);

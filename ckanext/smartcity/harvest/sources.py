@@ -1,4 +1,4 @@
-"""Harvest sources are checked when they are saved (SECURITY-CASES H7/H8):
+"""Harvest sources are checked when they are saved (docs/security.md H7/H8):
 ckanext-harvest's URL validator only checks uniqueness, so a source could
 be ``/etc/passwd``, ``file:///...`` or ``http://127.0.0.1/``. Every source,
 whatever its type, must be an http(s) URL whose host, when it is an address

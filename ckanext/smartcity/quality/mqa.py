@@ -1,7 +1,7 @@
 """The Metadata Quality Assessment score of data.europa.eu (405 points),
 computed locally from the dataset's DCAT-AP.de RDF (what a harvester sees).
 
-Metrics and points (../shared/design/DCAT-AP-DE.md):
+Metrics and points (docs/architecture.md, "Metadata quality"):
 - Findability 100: keyword 30, theme 30, spatial 20, temporal 20 (dataset);
 - Accessibility 100: accessURL answers 50, downloadURL present 20,
   downloadURL answers 30 (share of the distributions);

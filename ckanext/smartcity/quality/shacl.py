@@ -2,7 +2,8 @@
 each result tied to the form field it concerns.
 
 The shapes are GovData's DCAT-AP.de 3.0 files on the EU 3.0.0 base
-(``shapes/``, copied from ../shared/reference/shacl); they are parsed once per
+(``shapes/``, copied unchanged from the official DCAT-AP.de and EU DCAT-AP
+releases; docs/architecture.md names them); they are parsed once per
 process. Vocabulary checks (``skos:inScheme``) need the membership triples in
 the data graph: they come from the portal's own vocabularies (generated from
 the official lists), only for the concepts the dataset uses.

@@ -12,7 +12,7 @@ builds triples of its own. What is fast:
   expire (``ckanext.smartcity.rdf.cache_ttl``). Without Redis every page is
   built directly, as before;
 - pages and exports are written by pyoxigraph (Rust) instead of rdflib's
-  serialisers (Turtle 2.4 s vs 0.03 s for 80k triples, ARCHITECTURE.md);
+  serialisers (Turtle 2.4 s vs 0.03 s for 80k triples, docs/architecture.md);
 - the catalogue node, the ``dcat:dataset`` links and the hydra paging come
   from the same profiles for every page.
 

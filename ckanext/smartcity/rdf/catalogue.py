@@ -46,7 +46,7 @@ def _check_page(data_dict) -> None:
 
 def _fast(original, context, data_dict, auth):
     """The catalogue page; a query, filter or date the search cannot run is
-    a 409 naming the parameter, never a 500 (SECURITY-CASES F12/F13). A
+    a 409 naming the parameter, never a 500 (docs/security.md F12/F13). A
     database that cannot be reached is not the query's fault: the search
     raises SearchBackendError (not a SearchError), which stays a 500."""
     _check_page(data_dict)

@@ -2,7 +2,7 @@
 
 ckanext-dcat builds one graph for the whole catalogue; its DCAT-AP 3 profile
 then scans every ``dcat:byteSize`` triple of that graph once per dataset,
-which makes a catalogue export quadratic (ARCHITECTURE.md: 5,000 datasets in
+which makes a catalogue export quadratic (docs/architecture.md: 5,000 datasets in
 238 s as Turtle). Here every dataset goes through the same profiles into a
 graph of its own (:class:`.builder.GraphBuilder`), and :mod:`.builder` streams the triples to
 the file page by page with pyoxigraph, so time grows linearly and memory

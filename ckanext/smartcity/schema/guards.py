@@ -90,7 +90,7 @@ def _dataset_uri_problem(data_dict: dict, own: model.Package | None) -> str | No
     ``/dataset/`` path unless it names this very dataset, and must not be
     the subject of another dataset: two datasets with one subject merge in
     every catalogue and a harvester overwrites one with the other
-    (SECURITY-CASES F8). ``own`` is the dataset being updated (None when
+    (docs/security.md F8). ``own`` is the dataset being updated (None when
     creating). A URI the dataset already has is not checked again, so older
     data stays editable."""
     uris = _uri_values(data_dict)

@@ -117,17 +117,17 @@ def _canonical_vocabulary_values(data: dict, plan: Plan) -> None:
     ``language: de`` that scheming already shows as the field) in their
     canonical form; values outside the vocabulary stay and are reported."""
     schema = toolkit.h.scheming_get_dataset_schema("dataset")
-    for field in schema["dataset_fields"]:
-        name = field.get("vocabulary")
-        if not name or data.get(field["field_name"]) in (None, "", []):
+    for schema_field in schema["dataset_fields"]:
+        name = schema_field.get("vocabulary")
+        if not name or data.get(schema_field["field_name"]) in (None, "", []):
             continue
-        value = data[field["field_name"]]
-        key = field.get("vocabulary_key", "uri")
+        value = data[schema_field["field_name"]]
+        key = schema_field.get("vocabulary_key", "uri")
         if isinstance(value, list):
             mapped = [vocab.canonical(name, v, key) or v for v in value]
         else:
             mapped = vocab.canonical(name, value, key) or value
-        data[field["field_name"]] = mapped
+        data[schema_field["field_name"]] = mapped
 
 
 def plan_dataset(pkg: model.Package) -> Plan:

@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import ckan.plugins.toolkit as tk
-from ckan.lib.navl.dictization_functions import Invalid, missing
 from ckanext.scheming.validation import scheming_validator
 
 from ckanext.smartcity.schema import vocab
@@ -22,9 +21,9 @@ from ckanext.smartcity.schema import vocab
 _ = tk._
 
 MAX_URL_LENGTH = 2000
-MAX_LIST_ITEMS = 100  # values in one list field (SECURITY-CASES F4)
-MAX_DISTRIBUTIONS = 1_000  # a dataset's resources (SECURITY-CASES H11)
-MAX_TEXT_LENGTH = 1_000  # titles, names (SECURITY-CASES F6)
+MAX_LIST_ITEMS = 100  # values in one list field (docs/security.md F4)
+MAX_DISTRIBUTIONS = 1_000  # a dataset's resources (docs/security.md H11)
+MAX_TEXT_LENGTH = 1_000  # titles, names (docs/security.md F6)
 MAX_LONG_TEXT_LENGTH = 100_000  # descriptions
 # U+FFFE/U+FFFF are not characters: one makes /catalog.rdf not well-formed
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -37,7 +36,7 @@ _BIDI_OVERRIDE = re.compile("[\u202d\u202e]")
 # without ^ ` { | }: RFC 5322 allows them, an IRI (mailto: in RDF) does not
 _EMAIL_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?_~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?_~-]+)*$")
 # characters an IRI may not hold unescaped (RFC 3987); rdflib refuses to
-# write them, so one such URL broke every catalogue page (SECURITY-CASES O1)
+# write them, so one such URL broke every catalogue page (docs/security.md O1)
 _NOT_IN_IRI = frozenset('<>"{}|\\^`')
 _DOMAIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
@@ -56,7 +55,7 @@ _DIGEST_LENGTH = {"md2": 32, "md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, 
 
 
 def _empty(value: Any) -> bool:
-    return value is missing or value is None or value == "" or value == []
+    return value is tk.missing or value is None or value == "" or value == []
 
 
 def smartcity_http_url(value: Any) -> Any:
@@ -71,7 +70,7 @@ def smartcity_http_url(value: Any) -> Any:
         parts = host = None
     if (parts is None or parts.scheme not in ("http", "https") or not host
             or any(ch.isspace() or ord(ch) < 32 or ch in _NOT_IN_IRI for ch in text)):
-        raise Invalid(_("Enter a web address that starts with http:// or https://."))
+        raise tk.Invalid(_("Enter a web address that starts with http:// or https://."))
     return text
 
 
@@ -89,7 +88,7 @@ def smartcity_email(value: Any) -> Any:
         ascii_domain = ""
     if (len(text) > 254 or not _at or not _EMAIL_LOCAL.match(local)
             or not _DOMAIN.match(ascii_domain)):
-        raise Invalid(_("Enter a valid email address, for example name@example.org."))
+        raise tk.Invalid(_("Enter a valid email address, for example name@example.org."))
     return text
 
 
@@ -134,7 +133,7 @@ def smartcity_xsd_date(value: Any) -> Any:
     try:
         return _parse_date(str(value).strip())[0]
     except ValueError:
-        raise Invalid(_("Enter a date as YYYY-MM-DD (or YYYY, YYYY-MM, or a date and time "
+        raise tk.Invalid(_("Enter a date as YYYY-MM-DD (or YYYY, YYYY-MM, or a date and time "
                         "such as 2024-05-31T12:00:00Z)."))
 
 
@@ -199,7 +198,7 @@ def smartcity_non_negative_integer(value: Any) -> Any:
         return None if value == "" else value
     text = str(value).strip()
     if isinstance(value, bool) or not re.fullmatch(r"[0-9]{1,18}", text):
-        raise Invalid(_("Enter the size in bytes as a whole number, 0 or more."))
+        raise tk.Invalid(_("Enter the size in bytes as a whole number, 0 or more."))
     return int(text)
 
 
@@ -209,7 +208,7 @@ def smartcity_media_type(value: Any) -> Any:
         return value
     text = str(value).strip()
     if not _MEDIA_TYPE.match(text):
-        raise Invalid(_("Enter a media type such as text/csv or application/json."))
+        raise tk.Invalid(_("Enter a media type such as text/csv or application/json."))
     return text.lower()
 
 
@@ -219,7 +218,7 @@ def smartcity_duration(value: Any) -> Any:
         return value
     text = str(value).strip().upper()
     if not _DURATION.match(text):
-        raise Invalid(_("Enter a duration in ISO 8601 form, for example P1D (one day) or "
+        raise tk.Invalid(_("Enter a duration in ISO 8601 form, for example P1D (one day) or "
                         "PT15M (15 minutes)."))
     return text
 
@@ -243,25 +242,25 @@ def without_bad_characters(text: str) -> str:
 
 def smartcity_no_control_characters(value: Any) -> Any:
     if isinstance(value, str) and (problem := character_problem(value)):
-        raise Invalid(problem)
+        raise tk.Invalid(problem)
     return value
 
 
 def _text(value: Any, limit: int) -> Any:
-    """Text as a person typed it (SECURITY-CASES F6): a string, not a list,
+    """Text as a person typed it (docs/security.md F6): a string, not a list,
     object, number or boolean sent through the API; at most ``limit``
     characters (a 1 MB title was accepted and shown on every list); no control
     characters or lone surrogates; no bidirectional overrides."""
-    if value is missing or value is None:
+    if value is tk.missing or value is None:
         return value
     if not isinstance(value, str):
-        raise Invalid(_("Enter text here, not a list, object, number or true/false value."))
+        raise tk.Invalid(_("Enter text here, not a list, object, number or true/false value."))
     if len(value) > limit:
-        raise Invalid(_("The text is too long: at most %(count)s characters are allowed.")
+        raise tk.Invalid(_("The text is too long: at most %(count)s characters are allowed.")
                       % {"count": f"{limit:,}".replace(",", ".")})
     smartcity_no_control_characters(value)
     if _BIDI_OVERRIDE.search(value):
-        raise Invalid(_("The text contains characters that reverse the reading direction "
+        raise tk.Invalid(_("The text contains characters that reverse the reading direction "
                         "(U+202D, U+202E); they are not allowed."))
     return value
 
@@ -315,11 +314,11 @@ def smartcity_vocabulary(field, schema):
             return value
         if isinstance(value, list):
             if len(value) != 1:
-                raise Invalid(_("Choose exactly one value."))
+                raise tk.Invalid(_("Choose exactly one value."))
             value = value[0]
         stored = vocab.canonical(name, value, key) if isinstance(value, str) else None
         if stored is None:
-            raise Invalid(_("“%(value)s” is not in the list of allowed values.")
+            raise tk.Invalid(_("“%(value)s” is not in the list of allowed values.")
                           % {"value": str(value)[:100]})
         return stored
     return validator
@@ -363,7 +362,7 @@ def smartcity_url_list(field, schema):
                 continue
             try:
                 url = smartcity_http_url(item)
-            except Invalid as error:
+            except tk.Invalid as error:
                 errors[key_].append(error.error)
                 return
             if url not in stored:
@@ -406,7 +405,7 @@ def smartcity_upload_or_http_url(key, data, errors, context):
         return
     try:
         data[key] = smartcity_http_url(value)
-    except Invalid as error:
+    except tk.Invalid as error:
         errors[key].append(error.error)
 
 

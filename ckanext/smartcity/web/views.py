@@ -15,7 +15,7 @@ def no_shared_cache_for_users():
     datasets: never "Cache-Control: public". CKAN marks only responses
     rendered from templates; RDF, CSV and JSON answers (the catalogue, a
     private dataset's .ttl, the quality exports) were cacheable by proxies
-    (SECURITY-CASES F14)."""
+    (docs/security.md F14)."""
     if request.headers.get("Authorization") or request.headers.get("X-CKAN-API-Key") \
             or tk.current_user.is_authenticated:
         request.environ["__no_cache__"] = True
@@ -25,7 +25,7 @@ def no_shared_cache_for_users():
 @smartcity.before_app_request
 def csrf_for_cookie_sessions():
     """Check the CSRF token of every state-changing request a signed-in
-    browser session makes (SECURITY-CASES F9).
+    browser session makes (docs/security.md F9).
 
     CKAN 2.12 lifts CSRF protection for API-token and anonymous requests by
     adding the view to Flask-WTF's exempt set (``csrf.exempt`` in

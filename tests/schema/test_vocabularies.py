@@ -9,7 +9,7 @@ import pytest
 
 from ckanext.smartcity.schema import vocab
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REFERENCE = os.path.join(ROOT, "scripts", "reference")
 SHIPPED = os.path.join(ROOT, "ckanext", "smartcity", "vocabularies")
 # JSON vocabularies of build_vocabularies.py; the Smart City categories (SKOS)

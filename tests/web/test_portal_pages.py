@@ -93,7 +93,7 @@ def test_repeating_fields_show_only_filled_subfields(app, steward, org):
 
 
 def test_structured_data_cannot_end_its_script_element(app, steward, org):
-    """SECURITY-CASES O2: ckanext-dcat writes its JSON-LD unescaped."""
+    """docs/security.md O2: ckanext-dcat writes its JSON-LD unescaped."""
     hostile = "</script><script>alert(1)</script> & <b>"
     helpers.call_action("package_create", context=dict(steward["context"]),
                         **full_dataset(org, title=hostile))

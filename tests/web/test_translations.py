@@ -7,7 +7,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PACKAGE = os.path.join(ROOT, "ckanext", "smartcity")
 CATALOGUE = os.path.join(PACKAGE, "i18n", "de", "LC_MESSAGES", "ckanext-smartcity")
 CKAN_CATALOGUE = os.path.join(os.path.dirname(__import__("ckan").__file__),
