@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV  := .venv
 PYTEST_ARGS ?=
 
-.PHONY: demo stop test bench vocabularies translations field-reference wheel clean
+.PHONY: demo stop test lint bench vocabularies translations field-reference wheel clean
 
 demo:
 	scripts/bootstrap.sh demo
@@ -16,8 +16,13 @@ stop:
 
 test:
 	scripts/bootstrap.sh test
+	$(VENV)/bin/ruff check ckanext tests scripts
 	$(VENV)/bin/python -m pytest --ckan-ini=test.ini -p no:cacheprovider \
-		-W ignore::DeprecationWarning tests $(PYTEST_ARGS)
+		-W ignore::DeprecationWarning --durations=15 tests $(PYTEST_ARGS)
+
+# ruff (ruff.toml): pyflakes, pycodestyle, bugbear, pyupgrade, simplify
+lint:
+	$(VENV)/bin/ruff check ckanext tests scripts
 
 bench:
 	scripts/bootstrap.sh test
