@@ -5,7 +5,7 @@ Vocabulary checks (``skos:inScheme``) only fire when the vocabularies'
 membership triples are in the data graph, so the ``skos:inScheme`` triples of
 the official lists in ``scripts/reference/`` are merged in before validating
 (only those: typing the concepts would make the EU shapes validate the
-vocabularies themselves). See ../shared/design/DCAT-AP-DE.md, "Traps".
+vocabularies themselves). See docs/architecture.md, "Metadata quality".
 """
 from __future__ import annotations
 

@@ -432,8 +432,8 @@ def test_f9_other_callers_do_not_lift_csrf_for_cookie_sessions(csrf_exemptions, 
 ROLES = ["anonymous", "user", "other_member", "other_admin", "member", "editor", "admin",
          "sysadmin"]
 # rows of the quality dashboard: sysadmins all, organisation admins their
-# organisations', any other signed-in user none (logic/auth.py,
-# logic/quality.py: "the action narrows the rows to the organisations they
+# organisations', any other signed-in user none (quality/auth.py and
+# quality/actions.py: "the action narrows the rows to the organisations they
 # administer")
 DASHBOARD = {"user": [], "other_member": [], "other_admin": ["parken-b"], "member": [],
              "editor": [], "admin": ["radwege-a", "radzaehlung-a"],
