@@ -1,5 +1,9 @@
 """ckanext-smartcity: DCAT-AP.de 3.0 Smart City catalogue for CKAN 2.12."""
+from pathlib import Path
+
 from setuptools import find_namespace_packages, setup
+
+HERE = Path(__file__).resolve().parent
 
 setup(
     name="ckanext-smartcity",
@@ -8,7 +12,7 @@ setup(
         "Smart City data catalogue for German municipalities: DCAT-AP.de 3.0, "
         "Smart City categories and a PostgreSQL search backend for CKAN 2.12"
     ),
-    long_description=open("README.md", encoding="utf-8").read(),
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="AGPL-3.0-or-later",
     python_requires=">=3.10",
@@ -47,7 +51,15 @@ setup(
         # A real Lucene query parser: CKAN and ckanext-dcat send Solr syntax
         # (fq/q) that the PostgreSQL backend must understand exactly.
         "luqum>=1.0,<2",
+        # SHACL validation of every saved dataset (quality/shacl.py); without it
+        # quality would never be assessed.
+        "pyshacl>=0.40,<0.41",
     ],
+    # The DCAT-AP.de harvester plugin (smartcity_harvester) builds on
+    # ckanext-harvest; the smartcity and smartcity_search plugins do not.
+    extras_require={
+        "harvest": ["ckanext-harvest>=1.6,<2"],
+    },
     entry_points={
         "ckan.plugins": [
             "smartcity = ckanext.smartcity.plugin:SmartcityPlugin",

@@ -5,7 +5,7 @@ Serialises N copies of a real demo dataset (``scripts/bench_data/rdf_dataset.jso
 a package_show of "Fahrradzählstellen" with two distributions, new ids per
 copy) in the same process, side by side:
 
-  (a) one catalogue page of 100 datasets as Turtle: stock ``euro_dcat_ap_3``
+  (a) one catalogue page of --page (100) datasets as Turtle: stock ``euro_dcat_ap_3``
       profile (one graph, as ckanext-dcat's /catalog endpoint builds it) vs
       this extension's ``dcat_ap_de`` profile the same way ("plain"), and vs
       the fast path that now serves /catalog.* (``fast_rdf``: the same
@@ -16,13 +16,16 @@ copy) in the same process, side by side:
       1,000, cold and warm), for each size in --sizes (stock only up to
       --stock-max, it is quadratic);
   (c) memory growth (max RSS) over the runs;
-  (d) docs/security.md O4: one page of 100 datasets with 50 distributions
-      each, stock vs fast path cold and warm, and the SQL statements the
-      fast path runs for it (none per dataset: no N+1 look-ups).
+  (d) docs/security.md O4: one page of 100 datasets with --distributions
+      (50) distributions each, stock vs fast path cold and warm, and the SQL
+      statements the fast path runs for it (none per dataset: no N+1 look-ups).
 
 Dataset dicts are built in memory: the search backend is measured by
 bench_search.py; here only RDF building and serialisation count. Appends the
-figures with the command and the machine to docs/benchmarks.md.
+figures with the command and the machine to docs/benchmarks.md (--out).
+The cache keys it fills are flushed again at the end. Smoke run (the test
+suite, tests/test_benchmarks.py): ``--sizes 20,40 --stock-max 20 --page 10
+--distributions 3 --repeat 1``.
 """
 from __future__ import annotations
 
@@ -118,6 +121,21 @@ def best(fn, repeat: int) -> float:
     return min(fn() for _ in range(repeat))
 
 
+def wide_page_lines(template: dict, page: int, distributions: int, repeat: int) -> list[str]:
+    """(d): one page of ``page`` datasets with ``distributions`` each."""
+    wide = copies(with_distributions(template, distributions), page)
+    stock_wide = best(lambda: one_graph_turtle(wide, ["euro_dcat_ap_3"]), repeat)
+    flush_cache()
+    cold_wide, statements = count_statements(lambda: fast_page(wide))
+    warm_wide = best(lambda: fast_page(wide), repeat)
+    return [
+        f"| (d) one page of {page} datasets × {distributions} distributions, Turtle, fast "
+        f"path cache cold ({statements} SQL statements for the page) | stock euro_dcat_ap_3 "
+        f"{stock_wide:.2f} s | {cold_wide:.2f} s | {stock_wide / cold_wide:.2f}× |",
+        f"| (d) same page, cache warm | stock {stock_wide:.2f} s | {warm_wide:.3f} s | "
+        f"{stock_wide / warm_wide:.1f}× |"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ckan-ini", default="test.ini")
@@ -125,24 +143,30 @@ def main() -> int:
     parser.add_argument("--sizes", default="1000,2000,5000,10000")
     parser.add_argument("--stock-max", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--page", type=int, default=100,
+                        help="datasets on one catalogue page for (a) and (d)")
+    parser.add_argument("--distributions", type=int, default=50,
+                        help="distributions per dataset for (d)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
     app = make_app(load_config(args.ckan_ini))
-    with open(os.path.join(ROOT, "scripts", "bench_data", "rdf_dataset.json"), encoding="utf-8") as h:
-        template = json.load(h)
+    template_file = os.path.join(ROOT, "scripts", "bench_data", "rdf_dataset.json")
+    with open(template_file, encoding="utf-8") as handle:
+        template = json.load(handle)
     lines = []
     with app._wsgi_app.test_request_context():
-        page = copies(template, 100)
+        page = copies(template, args.page)
         stock_page = best(lambda: one_graph_turtle(page, ["euro_dcat_ap_3"]), args.repeat)
         ours_page = best(lambda: one_graph_turtle(page, ["dcat_ap_de"]), args.repeat)
         fast_page(page)  # profiles loaded, fingerprints computed once
         cold_page = best(lambda: flush_cache() or fast_page(page), args.repeat)
         warm_page = best(lambda: fast_page(page), args.repeat)
         lines += [
-            f"| (a) one page of 100 datasets, Turtle, plain profiles | stock euro_dcat_ap_3 "
+            f"| (a) one page of {args.page} datasets, Turtle, plain profiles | "
+            "stock euro_dcat_ap_3 "
             f"{stock_page:.3f} s | dcat_ap_de {ours_page:.3f} s | {stock_page / ours_page:.2f}× |",
             f"| (a) same page, fast path, cache cold | stock {stock_page:.3f} s | "
             f"{cold_page:.3f} s | {stock_page / cold_page:.2f}× |",
@@ -165,30 +189,22 @@ def main() -> int:
             del dicts
         flush_cache()
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        wide = copies(with_distributions(template, 50), 100)
-        stock_wide = best(lambda: one_graph_turtle(wide, ["euro_dcat_ap_3"]), args.repeat)
+        lines += wide_page_lines(template, args.page, args.distributions, args.repeat)
         flush_cache()
-        cold_wide, statements = count_statements(lambda: fast_page(wide))
-        warm_wide = best(lambda: fast_page(wide), args.repeat)
-        lines += [
-            f"| (d) one page of 100 datasets × 50 distributions, Turtle, fast path cache cold "
-            f"({statements} SQL statements for the page) | stock euro_dcat_ap_3 "
-            f"{stock_wide:.2f} s | {cold_wide:.2f} s | {stock_wide / cold_wide:.2f}× |",
-            f"| (d) same page, cache warm | stock {stock_wide:.2f} s | {warm_wide:.3f} s | "
-            f"{stock_wide / warm_wide:.1f}× |"]
-        del wide
         if len(sizes) > 1:
             first, last = sizes[0], sizes[-1]
             lines.append(f"| growth {first}→{last} (×{last // first} data) | | "
                          f"cold ×{cold_times[last] / cold_times[first]:.1f}, "
                          f"warm ×{warm_times[last] / warm_times[first]:.1f} | |")
-        lines.append(f"| (c) max RSS growth over the runs | | {(rss_after - rss_before) / 1024:.0f} MB "
+        lines.append(f"| (c) max RSS growth over the runs | | "
+                     f"{(rss_after - rss_before) / 1024:.0f} MB "
                      "(includes the in-memory dataset dicts) | |")
 
     machine = bench_report.machine()
     text = ["", f"## RDF ({dt.date.today().isoformat()})", "",
             f"Command: `.venv/bin/python scripts/bench_rdf.py --sizes {args.sizes} "
-            f"--stock-max {args.stock_max}` on {machine}; best of {args.repeat} for (a), "
+            f"--stock-max {args.stock_max} --page {args.page} --distributions "
+            f"{args.distributions}` on {machine}; best of {args.repeat} for (a), "
             "single runs for (b); Redis on 127.0.0.1 (cache keys flushed for \"cold\").", "",
             "| measurement | peer | this extension | ratio |", "|---|---|---|---|", *lines, ""]
     bench_report.publish(text, args.out)
