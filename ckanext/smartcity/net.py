@@ -18,6 +18,7 @@ URL, never the response's content.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import http.client
 import ipaddress
 import os
@@ -44,15 +45,14 @@ class Policy:
     max_pages: int = 500
 
     @classmethod
-    def from_config(cls, config) -> "Policy":
-        networks = tuple(ipaddress.ip_network(n.strip(), strict=False) for n in
-                         (config.get("ckanext.smartcity.harvest.allowed_networks") or "").split()
-                         if n.strip())
+    def from_config(cls, config) -> Policy:
+        """The site's policy; the defaults of the options are declared in
+        config_declaration.yaml (those above serve policies built in code)."""
+        networks = tuple(ipaddress.ip_network(n, strict=False) for n in
+                         config.get("ckanext.smartcity.harvest.allowed_networks").split())
         return cls(allowed_networks=networks,
-                   max_bytes=int(config.get("ckanext.smartcity.harvest.max_bytes")
-                                 or cls.max_bytes),
-                   deadline=float(config.get("ckanext.smartcity.harvest.deadline")
-                                  or cls.deadline))
+                   max_bytes=int(config.get("ckanext.smartcity.harvest.max_bytes")),
+                   deadline=float(config.get("ckanext.smartcity.harvest.deadline")))
 
 
 @dataclass
@@ -215,12 +215,10 @@ class _Hop:
     def _cut(self):
         self.expired.set()
         if self.connection.sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
-    def __enter__(self) -> "_Hop":
+    def __enter__(self) -> _Hop:
         return self
 
     def __exit__(self, kind, exc, _traceback) -> None:
@@ -307,7 +305,8 @@ def get(url: str, media_types: tuple[str, ...], policy: Policy, label: str) -> R
             while True:
                 if time.monotonic() - started > policy.deadline:
                     raise FetchError(f"{url} took longer than {policy.deadline:.0f} s")
-                chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
+                read = response.read1 if hasattr(response, "read1") else response.read
+                chunk = read(65536)
                 if not chunk:
                     break
                 size += len(chunk)

@@ -3,7 +3,7 @@ shipped .mo is compiled from the current .po."""
 import os
 import re
 
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
@@ -12,6 +12,8 @@ PACKAGE = os.path.join(ROOT, "ckanext", "smartcity")
 CATALOGUE = os.path.join(PACKAGE, "i18n", "de", "LC_MESSAGES", "ckanext-smartcity")
 CKAN_CATALOGUE = os.path.join(os.path.dirname(__import__("ckan").__file__),
                               "i18n", "de", "LC_MESSAGES", "ckan.mo")
+# messages stored for later are rendered in both languages (i18n_text.py)
+KEYWORDS = {**DEFAULT_KEYWORDS, "bilingual": None}
 # _('...') and _("...") in templates
 TEMPLATE_MESSAGE = re.compile(r"""_\(\s*(?:'([^']+)'|"([^"]+)")\s*[,)]""")
 
@@ -24,7 +26,7 @@ def ckan_translated():
 
 def used_messages():
     found = {item[2] for item in
-             extract_from_dir(PACKAGE, method_map=[("**.py", "python")])
+             extract_from_dir(PACKAGE, method_map=[("**.py", "python")], keywords=KEYWORDS)
              if isinstance(item[2], str)}
     for folder, _dirs, files in os.walk(os.path.join(PACKAGE, "templates")):
         for name in files:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from ckanext.smartcity.categories import scheme as categories
+from ckanext.smartcity.i18n_text import bilingual
 
 
 @click.command(name="check-categories")
@@ -16,12 +17,13 @@ def check_categories(path: str | None):
     try:
         scheme = categories.load(path)
     except categories.CategoryError as error:
-        click.echo(f"{error.source}: cannot be used / nicht verwendbar", err=True)
+        click.echo(f"{error.source}: " + bilingual("cannot be used"), err=True)
         for problem in error.problems:
             click.echo(f"  - {problem}", err=True)
-        raise SystemExit(1)
-    click.echo(f"{path or 'shipped scheme'}: OK, {len(scheme.concepts)} categories, "
-               f"{len(scheme.top)} top categories")
+        raise SystemExit(1) from None
+    click.echo((path or bilingual("shipped scheme")) + ": "
+               + bilingual("OK, %(count)s categories, %(top)s top categories",
+                           count=len(scheme.concepts), top=len(scheme.top)))
 
 
 def get_commands() -> list[click.Command]:

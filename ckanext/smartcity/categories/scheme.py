@@ -20,15 +20,17 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.smartcity.i18n_text import bilingual
 from ckanext.smartcity.schema import vocab
 
 log = logging.getLogger(__name__)
@@ -52,7 +54,9 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\Z")
 
 
 class CategoryError(ValueError):
-    """A category file that cannot be used; ``problems`` names each defect."""
+    """A category file that cannot be used; ``problems`` names each defect,
+    in German and English (shown later: on /kategorien, in the log, by
+    ``ckan smartcity check-categories``)."""
 
     def __init__(self, source: str, problems: list[str]):
         self.source = source
@@ -183,7 +187,7 @@ def _parse(text: str, source: str) -> Graph:
     try:
         graph.parse(data=text, format="turtle")
     except Exception as exc:  # rdflib raises several parser-specific types
-        raise CategoryError(source, [f"kein gültiges Turtle / not valid Turtle: {exc}"]) from None
+        raise CategoryError(source, [bilingual("not valid Turtle") + f": {exc}"]) from None
     return graph
 
 
@@ -228,21 +232,23 @@ def build_scheme(graph: Graph, source: str) -> Scheme:
     """Validate ``graph`` and turn it into a :class:`Scheme`."""
     problems: list[str] = []
     scheme = URIRef(SCHEME)
-    members = set(graph.subjects(SKOS.inScheme, scheme)) | set(graph.subjects(SKOS.topConceptOf, scheme))
+    members = (set(graph.subjects(SKOS.inScheme, scheme))
+               | set(graph.subjects(SKOS.topConceptOf, scheme)))
     typed = set(graph.subjects(RDF.type, SKOS.Concept))
     for uri in sorted(typed - members):
-        problems.append(f"<{uri}>: nicht im Schema / not in the scheme <{SCHEME}> "
-                        "(skos:inScheme fehlt / missing)")
+        problems.append(f"<{uri}>: " + bilingual("not in the scheme")
+                        + f" (skos:inScheme <{SCHEME}>)")
     uris = {str(u) for u in members}
     if len(uris) > MAX_CONCEPTS:
-        raise CategoryError(source, [f"{len(uris)} Konzepte, höchstens {MAX_CONCEPTS} / "
-                                     f"{len(uris)} concepts, at most {MAX_CONCEPTS}"])
+        raise CategoryError(source, [bilingual("%(count)s concepts, at most %(maximum)s",
+                                               count=len(uris), maximum=MAX_CONCEPTS)])
     notations: dict[str, str] = {}
     for uri in sorted(uris):
         for notation in graph.objects(URIRef(uri), SKOS.notation):
             if str(notation) in notations and notations[str(notation)] != uri:
-                problems.append(f"<{uri}>: Notation „{notation}“ doppelt (auch "
-                                f"<{notations[str(notation)]}>) / duplicate notation")
+                problems.append(f"<{uri}>: " + bilingual(
+                    "duplicate notation “%(notation)s” (also <%(other)s>)",
+                    notation=notation, other=notations[str(notation)]))
             notations.setdefault(str(notation), uri)
 
     broader: dict[str, list[str]] = {u: [] for u in uris}
@@ -257,33 +263,30 @@ def build_scheme(graph: Graph, source: str) -> Scheme:
     for uri in sorted(uris):
         cid = _local_id(uri)
         if not _ID.match(cid):
-            problems.append(f"<{uri}>: Kennung „{cid}“ ungeeignet für Adressen / "
-                            "id not usable in a web address")
+            problems.append(f"<{uri}>: " + bilingual("id “%(id)s” not usable in a web address",
+                                                     id=cid))
         elif cid in ids:
-            problems.append(f"<{uri}>: Kennung „{cid}“ doppelt (auch <{ids[cid]}>) / "
-                            "duplicate id")
+            problems.append(f"<{uri}>: " + bilingual("duplicate id “%(id)s” (also <%(other)s>)",
+                                                     id=cid, other=ids[cid]))
         ids.setdefault(cid, uri)
         for target in broader[uri]:
             if target not in uris:
-                problems.append(f"<{uri}>: übergeordnetes Konzept <{target}> unbekannt / "
-                                "unknown broader concept")
+                problems.append(f"<{uri}>: " + bilingual("unknown broader concept <%(target)s>",
+                                                         target=target))
         if len(broader[uri]) > 1:
-            problems.append(f"<{uri}>: mehr als ein übergeordnetes Konzept / "
-                            "more than one broader concept")
+            problems.append(f"<{uri}>: " + bilingual("more than one broader concept"))
         labels = [o for o in graph.objects(URIRef(uri), SKOS.prefLabel) if isinstance(o, Literal)]
         german = [o for o in labels if (o.language or "de").lower() == "de"]
         if not german or not str(german[0]).strip():
-            problems.append(f"<{uri}>: keine deutsche Bezeichnung (skos:prefLabel@de) / "
-                            "no German label")
+            problems.append(f"<{uri}>: " + bilingual("no German label (skos:prefLabel@de)"))
         elif len(german) > 1:
-            problems.append(f"<{uri}>: mehr als eine deutsche Bezeichnung / "
-                            "more than one German label")
+            problems.append(f"<{uri}>: " + bilingual("more than one German label"))
         for relation in MAPPINGS:
             for target in graph.objects(URIRef(uri), relation):
                 if not _known_target(str(target), uris):
-                    problems.append(f"<{uri}>: Abbildung skos:{relation.split('#')[-1]} auf "
-                                    f"unbekanntes Konzept <{target}> / mapping to an unknown "
-                                    "concept")
+                    problems.append(f"<{uri}>: " + bilingual(
+                        "mapping skos:%(relation)s to an unknown concept <%(target)s>",
+                        relation=relation.split("#")[-1], target=target))
 
     # broader cycles
     for start in sorted(uris):
@@ -293,13 +296,13 @@ def build_scheme(graph: Graph, source: str) -> Scheme:
             if current in seen:
                 cycle = seen[seen.index(current):] + [current]
                 if current == min(cycle):  # report each cycle once
-                    problems.append("Zyklus in skos:broader / broader cycle: "
+                    problems.append(bilingual("broader cycle") + ": "
                                     + " → ".join(_local_id(u) for u in cycle))
                 break
             seen.append(current)
             current = broader[current][0] if broader[current] else None
     if not uris:
-        problems.append(f"keine Konzepte im Schema / no concepts in <{SCHEME}>")
+        problems.append(bilingual("no concepts in the scheme <%(scheme)s>", scheme=SCHEME))
     if problems:
         raise CategoryError(source, problems)
 
@@ -343,7 +346,8 @@ def build_scheme(graph: Graph, source: str) -> Scheme:
             notation=str(notation) if notation is not None else None,
             broader=broader[uri][0] if broader[uri] else None,
             narrower=tuple(sorted(children[uri], key=sort_key)),
-            icon=str(icon) if icon is not None and re.fullmatch(r"[a-z0-9-]{1,40}", str(icon)) else None,
+            icon=(str(icon) if icon is not None and re.fullmatch(r"[a-z0-9-]{1,40}", str(icon))
+                  else None),
             mappings=mappings)
     titles = lang_map(SCHEME, DCTERMS.title) or {"de": "Smart-City-Kategorien"}
     return Scheme(uri=SCHEME, titles=titles, concepts=concepts, top=tuple(tops),
@@ -382,11 +386,11 @@ def load(path: str | None = None) -> Scheme:
             with open(path, "rb") as fh:
                 raw = fh.read(MAX_FILE_BYTES + 1)
             if len(raw) > MAX_FILE_BYTES:
-                raise CategoryError(path, [f"größer als {MAX_FILE_BYTES} Bytes / "
-                                           f"larger than {MAX_FILE_BYTES} bytes"])
+                raise CategoryError(path, [bilingual("larger than %(count)s bytes",
+                                                     count=MAX_FILE_BYTES)])
             text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise CategoryError(path, [f"nicht lesbar / not readable: {exc}"]) from None
+            raise CategoryError(path, [bilingual("not readable") + f": {exc}"]) from None
         graph = merge(graph, _parse(text, path))
         source = path
     return build_scheme(graph, source)
@@ -400,7 +404,7 @@ _state: dict[str, Any] = {"scheme": None, "stamp": None, "error": None}
 
 def extra_path() -> str | None:
     """The configured town file, if any."""
-    return (tk.config.get(CONFIG_EXTRA) or "").strip() or None
+    return tk.config.get(CONFIG_EXTRA).strip() or None
 
 
 def _stamp(path: str | None):

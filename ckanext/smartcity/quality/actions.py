@@ -66,7 +66,7 @@ def smartcity_quality_list(context, data_dict):
         name = str(data_dict["org"])
         org = model.Group.get(name) if name.isprintable() and len(name) <= 200 else None
         if org is None:
-            raise tk.ObjectNotFound("Organisation nicht gefunden / organisation not found")
+            raise tk.ObjectNotFound(tk._("Organization not found"))  # CKAN's own msgid
         where.append("p.owner_org = :org")
         params["org"] = org.id
     rows = model.Session.execute(sa.text(f"""

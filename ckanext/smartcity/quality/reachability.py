@@ -14,6 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib import uploader
 
 from ckanext.smartcity import net
+from ckanext.smartcity.i18n_text import bilingual
 from ckanext.smartcity.quality import assessment
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,8 @@ def uploaded_files(dataset: dict) -> dict[str, str]:
 def check_file(path: str) -> tuple[bool, int | None, str | None]:
     if os.path.isfile(path):
         return True, None, None
-    return False, None, "Hochgeladene Datei fehlt / uploaded file missing"
+    # stored, and shown later in either language
+    return False, None, bilingual("uploaded file missing")
 
 
 def check_urls(urls: list[str], uploads: dict[str, str] | None = None) -> None:

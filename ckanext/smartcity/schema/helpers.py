@@ -44,7 +44,7 @@ def smartcity_region_labels(items: list[dict[str, str]]) -> str:
     return json.dumps(labels, ensure_ascii=False)
 
 
-def smartcity_urlvalues(value: Any) -> list[str]:
+def smartcity_url_values(value: Any) -> list[str]:
     return values(value)
 
 

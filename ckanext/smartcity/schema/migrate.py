@@ -24,9 +24,9 @@ changes nothing.
 """
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import ckan.model as model
 from ckan.lib import plugins as lib_plugins
@@ -34,6 +34,7 @@ from ckan.plugins import toolkit
 
 from ckanext.smartcity.schema import defaults
 from ckanext.smartcity.schema import vocab
+from ckanext.smartcity.schema.values import values
 
 # extra key -> (dataset field, vocabulary or None, kind). Extras named like a
 # schema field (language, theme, issued, ...) need no entry: package_show
@@ -41,7 +42,8 @@ from ckanext.smartcity.schema import vocab
 # their values.
 EXTRA_FIELDS: dict[str, tuple[str, str | None, str]] = {
     "contributorID": ("contributor_id", "dcatde-contributor", "single"),
-    "politicalGeocodingLevelURI": ("political_geocoding_level", "political-geocoding-level", "single"),
+    "politicalGeocodingLevelURI": ("political_geocoding_level", "political-geocoding-level",
+                                   "single"),
     "politicalGeocodingURI": ("political_geocoding", "german-region", "list"),
     "spatial_uri": ("political_geocoding", "german-region", "list"),
     "plannedAvailability": ("availability", "eu-planned-availability", "single"),
@@ -77,25 +79,11 @@ class Plan:
         return "change" if self.changes else "unchanged"
 
 
-def _values(raw: Any) -> list[str]:
-    if raw in (None, ""):
-        return []
-    if isinstance(raw, list):
-        return [str(v) for v in raw]
-    text = str(raw).strip()
-    if text.startswith("["):
-        try:
-            return [str(v) for v in json.loads(text)]
-        except ValueError:
-            pass
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
 def _theme_for_group(group: dict) -> list[str]:
     wanted = {group.get("name", "").lower(), (group.get("title") or "").lower()}
     themes = []
     for concept in vocab.concepts("eu-data-theme"):
-        names = {concept["code"].lower(), *(l.lower() for l in concept["labels"].values()),
+        names = {concept["code"].lower(), *(label.lower() for label in concept["labels"].values()),
                  *concept.get("ogd_categories", [])}
         if wanted & names:
             themes.append(concept["uri"])
@@ -166,31 +154,31 @@ def plan_dataset(pkg: model.Package) -> Plan:
         else:
             plan.unmapped.append(f"license_id={pkg.license_id}")
     # groups -> themes
-    themes: list[str] = list(_values(current.get("theme")))
+    themes: list[str] = list(values(current.get("theme"), ","))
     for group in current.get("groups", []):
         found = _theme_for_group(group)
         if not found:
             plan.unmapped.append(f"group={group['name']}")
         themes += [t for t in found if t not in themes]
-    if themes and themes != _values(current.get("theme")):
+    if themes and themes != values(current.get("theme"), ","):
         proposed["theme"] = themes
     # extras: an extra is removed only when all of its values found a home
     subfields: dict[str, dict[str, str]] = {}
     for key, value in extras.items():
         if key in EXTRA_FIELDS:
             name, vocabulary, kind = EXTRA_FIELDS[key]
-            values = _values(value)
+            items = values(value, ",")
             if kind in ("single", "list"):
-                mapped = [vocab.canonical(vocabulary, v) for v in values]
+                mapped = [vocab.canonical(vocabulary, v) for v in items]
                 good = [m for m in mapped if m]
-                lost = [v for v, m in zip(values, mapped) if m is None]
+                lost = [v for v, m in zip(items, mapped, strict=True) if m is None]
                 if kind == "single":
-                    lost += [v for v, m in zip(values, mapped) if m][1:]
+                    lost += [v for v, m in zip(items, mapped, strict=True) if m][1:]
                     good = good[:1]
                 new = (good[0] if kind == "single" else good) if good else None
             elif kind == "urls":
-                new = [v for v in values if v.startswith(("http://", "https://"))]
-                lost = [v for v in values if v not in new]
+                new = [v for v in items if v.startswith(("http://", "https://"))]
+                lost = [v for v in items if v not in new]
             else:
                 new, lost = value, []
             if lost:
@@ -214,10 +202,10 @@ def plan_dataset(pkg: model.Package) -> Plan:
         originator = subfields.setdefault("originator", {})
         originator.setdefault("name", pkg.author or "")
         originator.setdefault("email", pkg.author_email or "")
-    for name, values in subfields.items():
-        values = {k: v for k, v in values.items() if v}
-        if values and current.get(name) in (None, "", []):
-            proposed[name] = [values]
+    for name, parts in subfields.items():
+        filled = {k: v for k, v in parts.items() if v}
+        if filled and current.get(name) in (None, "", []):
+            proposed[name] = [filled]
     if pkg.owner_org:
         org = model.Group.get(pkg.owner_org)
         org_dict = toolkit.get_action("organization_show")(
@@ -239,7 +227,8 @@ def plan_dataset(pkg: model.Package) -> Plan:
             if code:
                 res["format"] = code
             else:
-                plan.unmapped.append(f"resource {res.get('name') or res['id']}: format={res['format']}")
+                plan.unmapped.append(
+                    f"resource {res.get('name') or res['id']}: format={res['format']}")
         resources.append(res)
     proposed["resources"] = resources
 

@@ -17,6 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.scheming.validation import scheming_validator
 
 from ckanext.smartcity.schema import vocab
+from ckanext.smartcity.schema.values import values
 
 _ = tk._
 
@@ -51,7 +52,8 @@ _MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&
 _DURATION = re.compile(r"^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+D)?"
                        r"(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+(\.[0-9]+)?S)?)?$")
 # hex digest length per checksum algorithm code (checksum-algorithm vocabulary)
-_DIGEST_LENGTH = {"md2": 32, "md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128}
+_DIGEST_LENGTH = {"md2": 32, "md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96,
+                  "sha512": 128}
 
 
 def _empty(value: Any) -> bool:
@@ -134,7 +136,7 @@ def smartcity_xsd_date(value: Any) -> Any:
         return _parse_date(str(value).strip())[0]
     except ValueError:
         raise tk.Invalid(_("Enter a date as YYYY-MM-DD (or YYYY, YYYY-MM, or a date and time "
-                        "such as 2024-05-31T12:00:00Z)."))
+                        "such as 2024-05-31T12:00:00Z).")) from None
 
 
 def _rows(data: dict, field: str) -> dict[int, dict[str, Any]]:
@@ -277,28 +279,21 @@ def smartcity_long_text(value: Any) -> Any:
 
 def _list_value(key, data, errors, separators: str) -> list[str] | None:
     """The list behind a list field: a list, a JSON list or a string split at
-    ``separators``. An empty value is stored as ``[]``; None means done (empty
-    or refused with an error)."""
+    ``separators`` (parsed by :func:`values`). An empty value is stored as
+    ``[]``; None means done (empty or refused with an error)."""
     value = data.get(key)
     if _empty(value):
         data[key] = "[]"
         return None
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                value = json.loads(text)
-            except ValueError:
-                value = None
-        else:
-            value = [part.strip() for part in re.split(separators, text) if part.strip()]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    try:
+        items = values(value, separators, strict=True)
+    except ValueError:
         errors[key].append(_("Expected a list of values."))
         return None
-    if len(value) > MAX_LIST_ITEMS:
+    if len(items) > MAX_LIST_ITEMS:
         errors[key].append(_("At most %(count)s values are allowed.") % {"count": MAX_LIST_ITEMS})
         return None
-    return value
+    return items
 
 
 @scheming_validator

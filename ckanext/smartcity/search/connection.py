@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
@@ -19,6 +20,9 @@ from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalErr
 import ckan.model as model
 from ckan.lib.search.common import SearchError, SearchQueryError, SolrConnectionError
 from ckan.plugins import toolkit
+
+# the one list parser (no imports of its own, so search stays free of RDF)
+from ckanext.smartcity.schema.values import values
 
 from .document import PROMOTED_COLUMNS, build_row
 from .fields import DATE, NUMBER, TEXT, load_schema
@@ -74,7 +78,8 @@ _UPSERT = sa.text(f"""
 
 
 def text_config() -> str:
-    value = toolkit.config.get("ckanext.smartcity.search.text_config") or "german"
+    # defaults of every option here: search/config_declaration.yaml
+    value = toolkit.config.get("ckanext.smartcity.search.text_config")
     if not _TEXT_CONFIG.match(value):
         raise SearchError(f"Invalid ckanext.smartcity.search.text_config {value!r}")
     return value
@@ -87,21 +92,6 @@ def _int(value: Any, name: str, default: int) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise SearchQueryError(f"Invalid {name} parameter: {value!r}") from None
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        if value.startswith("["):
-            try:
-                loaded = json.loads(value)
-                if isinstance(loaded, list):
-                    return [str(v) for v in loaded]
-            except ValueError:
-                pass
-        return [value]
-    return [str(v) for v in value]
 
 
 class Results:
@@ -133,8 +123,8 @@ class PostgresSearchConnection:
     @staticmethod
     def _limits() -> tuple[int, int]:
         config = toolkit.config
-        return (int(config.get("ckanext.smartcity.search.max_query_length") or 10000),
-                int(config.get("ckanext.smartcity.search.max_clauses") or 1024))
+        return (toolkit.asint(config.get("ckanext.smartcity.search.max_query_length")),
+                toolkit.asint(config.get("ckanext.smartcity.search.max_clauses")))
 
     def _compiler(self) -> Compiler:
         _, max_clauses = self._limits()
@@ -219,7 +209,7 @@ class PostgresSearchConnection:
     # -- pysolr API ------------------------------------------------------------
     def search(self, q: str | None = None, **kwargs: Any) -> Results:
         compiler = self._compiler()
-        where = self._where(compiler, q, _as_list(kwargs.get("fq")),
+        where = self._where(compiler, q, values(kwargs.get("fq")),
                             kwargs.get("defType"), kwargs.get("mm"))
         params = compiler.params
         if compiler.rank_terms:
@@ -233,7 +223,7 @@ class PostgresSearchConnection:
             raise SearchQueryError("rows and start must not be negative")
         sort_keys = self._order_by(kwargs.get("sort"), rank_sql)
         fl = [f for f in re.split(r"[\s,]+", kwargs.get("fl") or "*") if f]
-        facet_fields = list(dict.fromkeys(_as_list(kwargs.get("facet.field"))))
+        facet_fields = list(dict.fromkeys(values(kwargs.get("facet.field"))))
         if str(kwargs.get("facet", "true")).lower() != "true":
             facet_fields = []
         limit = _int(kwargs.get("facet.limit"), "facet.limit", 50)
@@ -336,12 +326,12 @@ class PostgresSearchConnection:
             ORDER BY k.name, e.value"""),
             {"_facet_names": names, "_site": toolkit.config.get("ckan.site_id")})
         for name, value in found:
-            values = result[name]
-            if value in values[0::2]:
+            counts = result[name]
+            if value in counts[0::2]:
                 continue
-            if limit >= 0 and len(values) // 2 >= limit:
+            if limit >= 0 and len(counts) // 2 >= limit:
                 continue
-            values.extend([value, 0])
+            counts.extend([value, 0])
 
     def add(self, docs: list[dict[str, Any]], commit: bool = True, **_: Any) -> None:
         schema = load_schema()
