@@ -213,7 +213,7 @@ def test_deadline_holds_against_trickled_headers(source):
     # the URL check of the quality report (HEAD, then GET) keeps the same deadline
     started = time.monotonic()
     with pytest.raises(f.FetchError, match="longer than"):
-        f.probe(source.base + "/trickle", policy)
+        net.probe(source.base + "/trickle", policy)
     assert time.monotonic() - started < 3
 
 

@@ -1,5 +1,5 @@
 """Importing the official DCAT-AP.de examples (tests/data/examples, copied
-from ../shared/reference/examples) through the dcat_ap_de profile and the
+from GovData's official examples, see tests/data/README.md) through the dcat_ap_de profile and the
 same validators as the form: 3.0 and 2.0 documents land in the schema
 fields, deprecated 2.0 terms in their 3.0 successors, legacy dcatde
 namespaces are understood, and what the examples get wrong is refused per

@@ -1,9 +1,11 @@
 """Rules for every request: the cache rule for every response of a
-signed-in user, and the CSRF check for cookie sessions."""
+signed-in user, the CSRF check for cookie sessions, and a database session
+that never outlives a lost connection."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, request
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 smartcity = Blueprint("smartcity_web", __name__)
@@ -42,6 +44,26 @@ def csrf_for_cookie_sessions():
     if g.get("login_via_auth_header") or not tk.current_user.is_authenticated:
         return
     current_app.extensions["csrf"].protect()
+
+
+@smartcity.teardown_app_request
+def forget_a_broken_session(error):
+    """After a request that ended in an exception nobody handled: the
+    thread's database session must be gone. CKAN removes it in its
+    after-request handler, but when the connection died (PostgreSQL
+    restarted) closing the session raises there, the session stays
+    registered for the thread, and every later request of that worker
+    answered 500 with the dead connection. Here it is removed again and,
+    if that fails too, forgotten; the pool replaces the dead connection
+    (pool_pre_ping). Contexts that end without an error (CKAN pushes test
+    request contexts for url_for in the CLI) are left alone: their session
+    is still in use."""
+    if error is None or not model.Session.registry.has():
+        return
+    try:
+        model.Session.remove()
+    except Exception:  # the connection is gone; nothing left to roll back
+        model.Session.registry.clear()
 
 
 def get_blueprints():
