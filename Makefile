@@ -17,8 +17,13 @@ stop:
 test:
 	scripts/bootstrap.sh test
 	$(VENV)/bin/ruff check ckanext tests scripts
+	# two workers, a database each (tests/conftest.py); then the tests that
+	# restart PostgreSQL, alone
 	$(VENV)/bin/python -m pytest --ckan-ini=test.ini -p no:cacheprovider \
-		-W ignore::DeprecationWarning --durations=15 tests $(PYTEST_ARGS)
+		-W ignore::DeprecationWarning -n 2 --dist loadgroup -m "not serial" \
+		--durations=15 tests $(PYTEST_ARGS)
+	$(VENV)/bin/python -m pytest --ckan-ini=test.ini -p no:cacheprovider \
+		-W ignore::DeprecationWarning -m serial --durations=15 tests $(PYTEST_ARGS)
 
 # ruff (ruff.toml): pyflakes, pycodestyle, bugbear, pyupgrade, simplify
 lint:

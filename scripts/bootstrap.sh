@@ -120,6 +120,23 @@ render_config() {
   mv "$target.new" "$target"
 }
 
+worker_config() {
+  # test.ini with the worker's own database (Redis databases 6 and 7; 2 and 3 belong to the harvest source and browser portals)
+  local worker="$1"
+  cat > "$VAR/test-gw$worker.ini.new" <<EOF
+# written by scripts/bootstrap.sh: test.ini for pytest-xdist worker gw$worker
+[DEFAULT]
+debug = false
+
+[app:main]
+use = config:$ROOT/test.ini
+sqlalchemy.url = postgresql://$DB_USER:$DB_PASSWORD@127.0.0.1/${TEST_DB_NAME}_gw$worker
+ckan.redis.url = redis://127.0.0.1:6379/$((worker + 6))
+ckan.storage_path = $VAR/test-storage-gw$worker
+EOF
+  mv "$VAR/test-gw$worker.ini.new" "$VAR/test-gw$worker.ini"
+}
+
 ensure_axe_core() {
   # The accessibility checker the browser tests inject into each page
   # (tests/browser/), from the npm registry, kept under var/.
@@ -155,6 +172,13 @@ case "$MODE" in
   test)
     ensure_database "$TEST_DB_NAME"
     migrate "$ROOT/test.ini"
+    # one database, Redis database and file store per pytest-xdist worker
+    # (make test runs two; tests/conftest.py picks var/test-gwN.ini)
+    for worker in 0 1; do
+      ensure_database "${TEST_DB_NAME}_gw$worker"
+      worker_config "$worker"
+      migrate "$VAR/test-gw$worker.ini"
+    done
     # the second portal the harvest tests harvest from (tests/harvest/)
     ensure_database "$SOURCE_DB_NAME"
     migrate "$ROOT/tests/harvest/source-portal.ini"

@@ -1,8 +1,50 @@
 """Shared fixtures. CKAN's pytest plugin (shipped in its wheel) provides app,
 clean_db, clean_index, migrate_db_for, cli, ...; ``make test`` passes
-``--ckan-ini=test.ini``."""
+``--ckan-ini=test.ini``.
+
+``make test`` runs the suite in two pytest-xdist workers. Each worker has a
+database, a Redis database and a file store of its own
+(``var/test-gw<N>.ini``, written and migrated by ``scripts/bootstrap.sh
+test``). Tests that share a fixed port (the harvest source portal, the
+browser portal, the private redis-server) run in one worker each
+(``xdist_group``); tests marked ``serial`` restart PostgreSQL and run alone
+afterwards, outside the parallel run."""
+import os
+
 import pytest
 from ckan.tests import factories
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# tests sharing one fixed port or server run in the same worker
+GROUPS = (("tests/harvest/", "source-portal"), ("tests/browser/", "browser-portal"),
+          ("tests/test_redis_down.py", "redis-6391"))
+# tests that restart PostgreSQL: every other test's connections would break
+SERIAL = ("tests/browser/test_faults.py",)
+
+
+def pytest_configure(config):
+    """An xdist worker uses its own configuration (database, Redis, files);
+    CKAN's pytest plugin reads ``--ckan-ini`` only after this hook."""
+    config.addinivalue_line("markers", "serial: restarts shared services; run alone "
+                                       "(make test runs these after the parallel run)")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and config.option.ckan_ini:
+        ini = os.path.join(ROOT, "var", f"test-{worker}.ini")
+        if not os.path.exists(ini):
+            raise pytest.UsageError(f"{ini} is missing: run scripts/bootstrap.sh test "
+                                    "(it creates one database per worker)")
+        config.option.ckan_ini = ini
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by these marks
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = os.path.relpath(str(item.path), ROOT)
+        if path.startswith(SERIAL):
+            item.add_marker(pytest.mark.serial)
+        for prefix, group in GROUPS:
+            if path.startswith(prefix):
+                item.add_marker(pytest.mark.xdist_group(group))
 
 LICENSE = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
 
