@@ -25,16 +25,12 @@ import ckan.plugins.toolkit as tk
 from ckanext.smartcity.categories import scheme as categories
 from ckanext.smartcity.categories import index as facets
 from ckanext.smartcity.categories.actions import caller_context
+from ckanext.smartcity.rdf.formats import FORMATS
 
 blueprint = Blueprint("smartcity_categories", __name__)
 
-FORMATS = {  # suffix: (media type, rdflib format)
-    "ttl": ("text/turtle", "turtle"),
-    "rdf": ("application/rdf+xml", "pretty-xml"),
-    "jsonld": ("application/ld+json", "json-ld"),
-    "nt": ("application/n-triples", "nt11"),
-}
-_BY_MEDIA_TYPE = {media: suffix for suffix, (media, _fmt) in FORMATS.items()}
+_BY_MEDIA_TYPE = {fmt.media_type: suffix for suffix, fmt in FORMATS.items()}
+_SUFFIXES = ", ".join(FORMATS)  # for the routes: <any(ttl, rdf, jsonld, nt):suffix>
 _OFFERED = ["text/html", *_BY_MEDIA_TYPE, "application/xhtml+xml"]
 DATASETS_ON_PAGE = 20
 
@@ -49,7 +45,7 @@ def _negotiated(suffix: str | None) -> str | None:
 
 def _rdf_response(graph_key: Any, build, suffix: str) -> Response:
     scheme = categories.current()
-    media, fmt = FORMATS[suffix]
+    media, fmt = FORMATS[suffix].media_type, FORMATS[suffix].rdflib_serializer
     key = (graph_key, suffix)
     if key not in scheme.cache:
         scheme.cache[key] = build(scheme).serialize(format=fmt, encoding="utf-8")
@@ -88,11 +84,9 @@ def _concept_graph(scheme: categories.Scheme, concept: categories.Concept) -> Gr
 
 
 def _links(path_suffix: str) -> list[dict[str, str]]:
-    return [{"suffix": suffix, "media": media,
-             "label": {"ttl": "Turtle", "rdf": "RDF/XML", "jsonld": "JSON-LD",
-                       "nt": "N-Triples"}[suffix],
+    return [{"suffix": suffix, "media": fmt.media_type, "label": fmt.label,
              "url": f"{path_suffix}.{suffix}"}
-            for suffix, (media, _fmt) in FORMATS.items()]
+            for suffix, fmt in FORMATS.items()]
 
 
 def _sysadmin_error() -> str | None:
@@ -104,7 +98,7 @@ def _sysadmin_error() -> str | None:
 
 
 @blueprint.route("/kategorien", defaults={"suffix": None})
-@blueprint.route("/kategorien.<any(ttl, rdf, jsonld, nt):suffix>")
+@blueprint.route(f"/kategorien.<any({_SUFFIXES}):suffix>")
 def index(suffix: str | None):
     chosen = _negotiated(suffix)
     if chosen:
@@ -122,7 +116,7 @@ def index(suffix: str | None):
 
 
 @blueprint.route("/kategorien/<cid>", defaults={"suffix": None})
-@blueprint.route("/kategorien/<cid>.<any(ttl, rdf, jsonld, nt):suffix>")
+@blueprint.route(f"/kategorien/<cid>.<any({_SUFFIXES}):suffix>")
 def concept(cid: str, suffix: str | None):
     scheme = categories.current()
     found = scheme.by_id.get(cid)

@@ -27,6 +27,7 @@ ckanext-dcat's RDF harvester, with what docs/security.md H1-H15 ask of it:
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import uuid
@@ -34,15 +35,19 @@ from typing import Any
 
 import sqlalchemy as sa
 from rdflib import URIRef
+import ckan.lib.plugins as lib_plugins
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+from ckan.plugins import PluginImplementations
 from ckanext.dcat.harvesters.rdf import DCATRDFHarvester
+from ckanext.dcat.interfaces import IDCATRDFHarvester
 from ckanext.dcat.processors import RDFParser
 from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 from ckanext.smartcity.schema import vocab
 from ckanext.smartcity.schema.values import values
+from ckanext.smartcity.i18n_text import bilingual
 from ckanext.smartcity.harvest import fetch
 
 log = logging.getLogger(__name__)
@@ -65,20 +70,19 @@ def source_config(text: str | None) -> dict[str, Any]:
     try:
         config = json.loads(text)
     except ValueError:
-        raise HarvestConfigError("Konfiguration ist kein JSON / configuration is not JSON") from None
+        raise HarvestConfigError(bilingual("configuration is not JSON")) from None
     if not isinstance(config, dict):
-        raise HarvestConfigError("Konfiguration muss ein JSON-Objekt sein / "
-                                 "configuration must be a JSON object")
+        raise HarvestConfigError(bilingual("configuration must be a JSON object"))
     unknown = sorted(set(config) - {"rdf_format", "max_deletion_ratio"})
     if unknown:
-        raise HarvestConfigError("Unbekannte Einstellung / unknown setting: " + ", ".join(unknown))
+        raise HarvestConfigError(bilingual("unknown setting") + ": " + ", ".join(unknown))
     if config.get("rdf_format", DEFAULT_FORMAT) not in fetch.FORMATS:
-        raise HarvestConfigError("rdf_format: erlaubt / allowed: " + ", ".join(fetch.FORMATS))
+        raise HarvestConfigError(bilingual("rdf_format: allowed values") + ": "
+                                 + ", ".join(fetch.FORMATS))
     ratio = config.get("max_deletion_ratio")
     if ratio is not None and (isinstance(ratio, bool) or not isinstance(ratio, (int, float))
                               or not 0 <= ratio <= 1):
-        raise HarvestConfigError("max_deletion_ratio: eine Zahl von 0 bis 1 / "
-                                 "a number from 0 to 1")
+        raise HarvestConfigError(bilingual("max_deletion_ratio must be a number from 0 to 1"))
     return config
 
 
@@ -132,13 +136,92 @@ def drop_unknown_vocabulary_values(dataset: dict) -> list[str]:
                 if dropped:  # the values themselves are not repeated (document content)
                     label = f"{parent}.{field['field_name']}" if parent else field["field_name"]
                     warnings.append(
-                        f"{where}{label}: {len(dropped)} unbekannte(r) Wert(e) übergangen / "
-                        f"{len(dropped)} unknown value(s) dropped")
+                        f"{where}{label}: " + bilingual("%(count)s unknown value(s) dropped",
+                                                        count=len(dropped)))
     clean(dataset, dataset_fields, "")
     for number, resource in enumerate(dataset.get("resources") or (), 1):
         if isinstance(resource, dict):
-            clean(resource, resource_fields, f"Ressource {number}: ")
+            clean(resource, resource_fields,
+                  bilingual("resource %(number)s", number=number) + ": ")
     return warnings
+
+
+class _Stopped(Exception):
+    """An IDCATRDFHarvester hook ended the gather stage."""
+
+
+class _GatherHooks:
+    """ckanext-dcat's IDCATRDFHarvester gather hooks, called as its
+    DCATRDFHarvester calls them: per page ``before_download`` (the URL),
+    ``after_download`` (the text) and ``after_parsing`` (an ``RDFParser``
+    holding the page's graph); each plugin gets what the previous one
+    returned, the messages they return become gather errors, and a falsy
+    result ends the gather stage with no objects. ``update_session`` is not
+    called: pages are fetched by net.py over connections pinned to checked
+    addresses (docs/security.md), there is no requests session to give."""
+
+    def __init__(self, harvest_job, report):
+        self.plugins = list(PluginImplementations(IDCATRDFHarvester))
+        self.job = harvest_job
+        self.report = report  # saves a gather error
+        self.had_errors = False
+
+    def _call(self, hook: str, value):
+        for plugin in self.plugins:
+            value, errors = getattr(plugin, hook)(value, self.job)
+            for message in errors or ():
+                self.report(message, self.job)
+                self.had_errors = True  # like any gather error: no deletions (H13)
+            if not value:
+                raise _Stopped(hook)
+        return value
+
+    def before_download(self, url: str) -> str:
+        return self._call("before_download", url)
+
+    def after_download(self, content: str) -> str:
+        return self._call("after_download", content)
+
+    def after_parsing(self, parser: RDFParser) -> RDFParser:
+        return self._call("after_parsing", parser)
+
+    def page_callbacks(self) -> tuple:
+        """``fetch.pages``' callbacks; none without plugins (no re-encoding)."""
+        if not self.plugins:
+            return None, None
+        return self.before_download, self.after_download
+
+
+def _package_schema(hooks: list, action: str) -> dict:
+    """The schema package_create/package_update would use by default, as the
+    IDCATRDFHarvester hooks change it (``update_package_schema_for_*``)."""
+    plugin = lib_plugins.lookup_package_plugin("dataset")
+    if action == "create":
+        schema = plugin.create_package_schema()
+        for hook in hooks:
+            schema = hook.update_package_schema_for_create(schema)
+    else:
+        schema = plugin.update_package_schema()
+        for hook in hooks:
+            schema = hook.update_package_schema_for_update(schema)
+    return schema
+
+
+def _after_write(hooks: list, action: str, harvest_object, dataset: dict,
+                 temp: dict) -> str | None:
+    """The first error an ``after_create``/``after_update`` hook reports (the
+    later hooks are not called, as in ckanext-dcat). The dataset is stored
+    by then; a hook that raises counts as reporting its exception's name."""
+    for hook in hooks:
+        after = hook.after_create if action == "create" else hook.after_update
+        try:
+            error = after(harvest_object, dataset, temp)
+        except Exception as exc:  # another extension's bug: this object fails
+            log.exception("IDCATRDFHarvester.after_%s of %r failed", action, hook)
+            error = type(exc).__name__
+        if error:
+            return str(error)[:300]
+    return None
 
 
 class DCATAPDEHarvester(DCATRDFHarvester):
@@ -172,8 +255,8 @@ class DCATAPDEHarvester(DCATRDFHarvester):
             return []
         source_package = model.Package.get(source.id)
         if not source_package or not source_package.owner_org:
-            self._save_gather_error("Die Harvest-Quelle gehört zu keiner Organisation / "
-                                    "the harvest source has no organisation", harvest_job)
+            self._save_gather_error(bilingual("the harvest source has no organisation"),
+                                    harvest_job)
             return []
         fmt = config.get("rdf_format", DEFAULT_FORMAT)
         policy = fetch.Policy.from_config(tk.config)
@@ -184,11 +267,13 @@ class DCATAPDEHarvester(DCATRDFHarvester):
         had_errors = False
         names_taken: set[str] = set()
         page_number = 0
+        hooks = _GatherHooks(harvest_job, self._save_gather_error)
         try:
-            for graph in fetch.pages(source.url, fmt, policy):
+            for graph in fetch.pages(source.url, fmt, policy, *hooks.page_callbacks()):
                 page_number += 1
                 parser = RDFParser()
                 parser.g = graph
+                parser = hooks.after_parsing(parser)
                 for position, ref in enumerate(parser._datasets(), 1):
                     try:
                         dataset = self._parse(parser, ref)
@@ -196,28 +281,30 @@ class DCATAPDEHarvester(DCATRDFHarvester):
                         log.warning("harvest %s: page %s dataset %s: %r", source.id,
                                     page_number, position, exc)
                         self._save_gather_error(
-                            f"Seite {page_number}, Datensatz {position}: nicht lesbar / "
-                            f"could not be read ({type(exc).__name__})", harvest_job)
+                            bilingual("page %(page)s, dataset %(position)s: could not be read "
+                                      "(%(error)s)", page=page_number, position=position,
+                                      error=type(exc).__name__), harvest_job)
                         had_errors = True
                         continue
                     guid = self._guid(ref, dataset)
                     if not guid:
                         self._save_gather_error(
-                            f"Seite {page_number}, Datensatz {position}: ohne URI und "
-                            f"dct:identifier übergangen / skipped, no URI or dct:identifier",
+                            bilingual("page %(page)s, dataset %(position)s: skipped, no URI "
+                                      "or dct:identifier", page=page_number, position=position),
                             harvest_job)
                         had_errors = True
                         continue
                     if guid in seen:
                         self._save_gather_error(
-                            f"{guid[:300]}: kommt mehrfach vor, nur das erste übernommen / "
-                            f"appears more than once, the first one is kept", harvest_job)
+                            f"{guid[:300]}: "
+                            + bilingual("appears more than once, the first one is kept"),
+                            harvest_job)
                         continue
                     if len(guids) >= max_datasets:
                         raise fetch.FetchError(
-                            f"mehr als {max_datasets} Datensätze, der Rest wurde übergangen / "
-                            f"more than {max_datasets} datasets, the rest was skipped "
-                            "(ckanext.smartcity.harvest.max_datasets)")
+                            bilingual("more than %(count)s datasets, the rest was skipped "
+                                      "(ckanext.smartcity.harvest.max_datasets)",
+                                      count=max_datasets))
                     guids.append(guid)
                     seen.add(guid)
                     for key in PRIVILEGED:
@@ -228,9 +315,12 @@ class DCATAPDEHarvester(DCATRDFHarvester):
                     obj.save()
                     object_ids.append(obj.id)
         except fetch.FetchError as exc:
-            self._save_gather_error(f"Abruf abgebrochen / fetch stopped: {exc}", harvest_job)
+            self._save_gather_error(bilingual("fetch stopped") + f": {exc}", harvest_job)
             had_errors = True
-        object_ids.extend(self._deletions(harvest_job, guids, had_errors, config))
+        except _Stopped:  # as in ckanext-dcat: the run imports and deletes nothing
+            return []
+        object_ids.extend(self._deletions(harvest_job, guids, had_errors or hooks.had_errors,
+                                          config))
         return object_ids
 
     @staticmethod
@@ -273,19 +363,17 @@ class DCATAPDEHarvester(DCATRDFHarvester):
             return []
         if had_errors:
             self._save_gather_error(
-                f"Keine Löschung: der Lauf hatte Fehler; {len(gone)} Datensätze fehlten in der "
-                f"Quelle und bleiben / no deletion after errors; {len(gone)} datasets missing "
-                f"from the source are kept", harvest_job)
+                bilingual("no deletion after errors; %(count)s datasets missing from the "
+                          "source are kept", count=len(gone)), harvest_job)
             return []
         ratio = config.get("max_deletion_ratio")
         if ratio is None:
             ratio = tk.config.get("ckanext.smartcity.harvest.max_deletion_ratio")
         if len(gone) > float(ratio) * len(current):
             self._save_gather_error(
-                f"Keine Löschung: {len(gone)} von {len(current)} Datensätzen fehlen in der "
-                f"Quelle, mehr als der erlaubte Anteil {float(ratio):.0%} / no deletion: "
-                f"{len(gone)} of {len(current)} datasets are missing from the source, more "
-                f"than the allowed share", harvest_job)
+                bilingual("no deletion: %(count)s of %(total)s datasets are missing from the "
+                          "source, more than the allowed share %(share)s", count=len(gone),
+                          total=len(current), share=f"{float(ratio):.0%}"), harvest_job)
             return []
         ids = []
         for guid in gone:
@@ -306,16 +394,14 @@ class DCATAPDEHarvester(DCATRDFHarvester):
     def import_stage(self, harvest_object):
         context = {"user": self._get_user_name(), "ignore_auth": True}
         if self._get_object_extra(harvest_object, "status") == "delete":
-            try:
+            with contextlib.suppress(tk.ObjectNotFound):  # deleted already
                 tk.get_action("package_delete")(dict(context), {"id": harvest_object.package_id})
-            except tk.ObjectNotFound:
-                pass
             return True
         try:
             dataset = json.loads(harvest_object.content or "")
             assert isinstance(dataset, dict)
         except (ValueError, AssertionError):
-            self._save_object_error("Inhalt nicht lesbar / content could not be read",
+            self._save_object_error(bilingual("content could not be read"),
                                     harvest_object, "Import")
             return False
         source = harvest_object.source or harvest_object.job.source
@@ -324,7 +410,8 @@ class DCATAPDEHarvester(DCATRDFHarvester):
         dataset["owner_org"] = model.Package.get(source.id).owner_org
         dataset["type"] = "dataset"
         for warning in drop_unknown_vocabulary_values(dataset):
-            self._save_object_error(f"Warnung / warning: {warning}", harvest_object, "Import")
+            self._save_object_error(bilingual("warning") + f": {warning}", harvest_object,
+                                    "Import")
 
         previous = (model.Session.query(HarvestObject)
                     .filter(HarvestObject.guid == harvest_object.guid)
@@ -341,31 +428,47 @@ class DCATAPDEHarvester(DCATRDFHarvester):
                 existing = None
             if existing and existing.get("state") == "deleted":
                 existing = None
+        # ckanext-dcat's IDCATRDFHarvester import hooks, called where its
+        # DCATRDFHarvester calls them; extensions are trusted code, so what
+        # their before_* hooks change is kept. A hook that empties the dict
+        # has the dataset ignored ("unchanged").
+        hooks = list(PluginImplementations(IDCATRDFHarvester))
+        action = "update" if existing else "create"
+        temp: dict = {}  # shared by the hooks of this object
         try:
+            write_context = {**context, "schema": _package_schema(hooks, action)}
             if existing:
                 dataset["id"], dataset["name"] = existing["id"], existing["name"]
                 _keep_resource_ids(existing, dataset)
-                harvest_object.package_id = existing["id"]
-                tk.get_action("package_update")(dict(context), dataset)
+                for hook in hooks:
+                    hook.before_update(harvest_object, dataset, temp)
+                if not dataset:
+                    return "unchanged"
+                harvest_object.package_id = dataset["id"]
+                tk.get_action("package_update")(write_context, dataset)
             else:
                 dataset["id"] = str(uuid.uuid4())
+                for hook in hooks:
+                    hook.before_create(harvest_object, dataset, temp)
+                if not dataset:
+                    return "unchanged"
                 harvest_object.package_id = dataset["id"]
                 harvest_object.add()
                 # the dataset row comes after the harvest object in this session
                 model.Session.execute(sa.text(
                     "SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
                 model.Session.flush()
-                tk.get_action("package_create")(dict(context), dataset)
+                tk.get_action("package_create")(write_context, dataset)
         except tk.ValidationError as exc:
             model.Session.rollback()
             self._save_object_error(
-                "Nicht übernommen, Prüfung fehlgeschlagen / not imported, validation failed: "
+                bilingual("not imported, validation failed") + ": "
                 + _error_summary(exc.error_dict, _strings(dataset)), harvest_object, "Import")
             return False
         except Exception as exc:  # index, database: this object fails, the consumer goes on
             model.Session.rollback()
             log.exception("harvest import of %s failed", harvest_object.id)
-            self._save_object_error(f"Nicht übernommen / not imported ({type(exc).__name__})",
+            self._save_object_error(bilingual("not imported") + f" ({type(exc).__name__})",
                                     harvest_object, "Import")
             return False
         if previous:
@@ -373,7 +476,12 @@ class DCATAPDEHarvester(DCATRDFHarvester):
             previous.add()
         harvest_object.current = True
         harvest_object.add()
-        model.Session.commit()
+        error = _after_write(hooks, action, harvest_object, dataset, temp)
+        model.Session.commit()  # with what the after_* hooks wrote
+        if error:
+            self._save_object_error(bilingual("extension error") + f": {error}",
+                                    harvest_object, "Import")
+            return False
         return True
 
 
@@ -407,7 +515,7 @@ def _strings(value, found=None, limit=20000) -> set[str]:
 def _message(text: str, document: set[str]) -> str:
     text = str(text)[:300]
     if any(value in text for value in document):
-        return "ungültiger Wert / invalid value"
+        return bilingual("invalid value")
     return text
 
 

@@ -21,6 +21,7 @@ profiles (tests/rdf/test_fast_path.py).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -30,8 +31,9 @@ import signal
 import threading
 import time
 import zlib
+from collections.abc import Iterable, Iterator
 from importlib.metadata import PackageNotFoundError, version
-from typing import IO, Iterable, Iterator
+from typing import IO
 
 import pyoxigraph as ox
 from rdflib import Graph, Namespace, URIRef
@@ -46,18 +48,11 @@ from ckanext.dcat.utils import catalog_uri
 
 from ckanext.smartcity import schemas  # the scheming YAML (a package of its own when installed)
 from ckanext.smartcity.categories import scheme as categories
+from ckanext.smartcity.rdf import formats
 from ckanext.smartcity.rdf.profile import NAMESPACES as PROFILE_NAMESPACES
 
 log = logging.getLogger(__name__)
 
-FORMATS = {  # request / export format -> pyoxigraph format
-    "ttl": ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE,
-    "rdf": ox.RdfFormat.RDF_XML, "xml": ox.RdfFormat.RDF_XML,
-    "pretty-xml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD, "json-ld": ox.RdfFormat.JSON_LD,
-    "nt": ox.RdfFormat.N_TRIPLES, "nt11": ox.RdfFormat.N_TRIPLES,
-    "n3": ox.RdfFormat.N3,
-}
 KEY_PREFIX = "smartcity:rdf:"
 REDIS_RETRY = 30  # seconds without the cache after a Redis error
 CONFIG_KEYS_PREFIXES = ("ckanext.dcat.", "ckanext.smartcity.catalog.", "ckan.site_url",
@@ -198,21 +193,19 @@ class Builder:
         chunks: list = [None] * len(datasets)
         for index, hit in enumerate(cached):
             if hit is not None:
-                try:
+                with contextlib.suppress(zlib.error):  # a damaged entry is rebuilt
                     chunks[index] = zlib.decompress(hit)
-                except zlib.error:
-                    pass
         missing = [i for i, chunk in enumerate(chunks) if chunk is None]
         if pool is not None and len(missing) >= POOL_MINIMUM:
             built = pool.map(_build_in_worker, [datasets[i] for i in missing], chunksize=25)
         else:
             built = [self.build(datasets[i]) for i in missing]
-        for index, chunk in zip(missing, built):
+        for index, chunk in zip(missing, built, strict=True):
             chunks[index] = chunk
         if self.redis is not None:
             try:
                 pipe = self.redis.pipeline(transaction=False)
-                for index, chunk in zip(missing, built):
+                for index, chunk in zip(missing, built, strict=True):
                     pipe.setex(keys[index], self.ttl, zlib.compress(chunk, 1))
                 for index in set(range(len(keys))) - set(missing):
                     pipe.expire(keys[index], self.ttl)  # in use: keep it
@@ -282,7 +275,7 @@ def warm(datasets: list[dict]) -> None:
 
 def _sorted_nt(graph) -> bytes:
     """N-Triples, one statement per line, grouped by subject."""
-    text = graph.serialize(format="nt11", encoding="utf-8")
+    text = graph.serialize(format=formats.FORMATS["nt"].rdflib_serializer, encoding="utf-8")
     return b"\n".join(sorted(line for line in text.split(b"\n") if line)) + b"\n"
 
 
@@ -332,7 +325,7 @@ def catalogue_page(datasets: list[dict], fmt: str | None,
                    pagination_info: dict | None = None,
                    profiles: list[str] | None = None) -> str:
     """One catalogue page (what ckanext-dcat's ``serialize_catalog`` gives)."""
-    target = FORMATS[(fmt or "xml").lower()]
+    target = formats.get(fmt or "xml").oxigraph
     build = builder(profiles)
     chunks = [build.catalogue(pagination_info), *build.datasets(datasets)]
     lines = _unique_lines(chunks, set(), lambda line: True)
@@ -344,7 +337,7 @@ def catalogue_page(datasets: list[dict], fmt: str | None,
 def write_catalogue(out: IO[bytes], fmt: str, pages: Iterable[list[dict]],
                     profiles: list[str] | None = None, workers: int | None = None) -> int:
     """The whole catalogue, streamed page by page; returns the dataset count."""
-    target = FORMATS[fmt]
+    target = formats.get(fmt).oxigraph
     build = builder(profiles)
     count = 0
     pool = _pool(build, workers)

@@ -9,7 +9,7 @@ from ckan.lib.search.common import SearchError
 from ckanext.dcat import logic as dcat_logic
 from ckanext.dcat import utils as dcat_utils
 
-from ckanext.smartcity.rdf import builder
+from ckanext.smartcity.rdf import builder, formats
 
 
 def _check_format(data_dict) -> str:
@@ -18,15 +18,17 @@ def _check_format(data_dict) -> str:
     fmt = str(data_dict.get("format") or "xml").lower()
     if fmt not in dcat_utils.CONTENT_TYPES:
         raise tk.ValidationError({"format": [
-            "Unbekanntes RDF-Format / unknown RDF format; erlaubt / allowed: "
-            + ", ".join(sorted(dcat_utils.CONTENT_TYPES))]})
+            tk._("Unknown RDF format; allowed: %(formats)s")
+            % {"formats": ", ".join(sorted(dcat_utils.CONTENT_TYPES))}]})
     return fmt
 
 
 def register_content_types() -> None:
-    """N-Triples for /catalog.nt and /dataset/<id>.nt (ckanext-dcat routes any
-    suffix but has no media type for this one)."""
-    dcat_utils.CONTENT_TYPES.setdefault("nt", "application/n-triples")
+    """The media types of rdf/formats.py for ckanext-dcat's views: it routes
+    any suffix but knows no N-Triples (/catalog.nt, /dataset/<id>.nt); the
+    formats it knows keep its own entries."""
+    for fmt in formats.FORMATS.values():
+        dcat_utils.CONTENT_TYPES.setdefault(fmt.suffix, fmt.media_type)
 
 
 MAX_PAGE = 100_000
@@ -41,7 +43,7 @@ def _check_page(data_dict) -> None:
         return  # ckanext-dcat answers non-numbers with its own 409
     if too_far:
         raise tk.ValidationError({"page": [
-            f"Seite höchstens {MAX_PAGE} / page at most {MAX_PAGE}"]})
+            tk._("The page number may be at most %(maximum)s.") % {"maximum": MAX_PAGE}]})
 
 
 def _fast(original, context, data_dict, auth):
@@ -56,8 +58,7 @@ def _fast(original, context, data_dict, auth):
         field = "modified_since" if data_dict.get("modified_since") and not (
             data_dict.get("q") or data_dict.get("fq")) else "q"
         raise tk.ValidationError({field: [
-            "Diese Suchanfrage kann nicht ausgeführt werden / "
-            "this search cannot be run"]}) from None
+            tk._("This search cannot be run.")]}) from None
 
 
 def _page(original, context, data_dict, auth):

@@ -11,13 +11,14 @@ catalogue (a test compares them in every format).
 """
 from __future__ import annotations
 
-from typing import IO, Iterator
+from collections.abc import Iterator
+from typing import IO
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.smartcity.rdf import builder
+from ckanext.smartcity.rdf import builder, formats
 
-FORMATS = ("ttl", "nt", "rdf", "jsonld")
+FORMATS = tuple(formats.FORMATS)  # the suffixes of rdf/formats.py
 
 
 class ExportError(RuntimeError):

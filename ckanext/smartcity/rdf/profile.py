@@ -36,6 +36,7 @@ from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 
 import ckan.plugins.toolkit as tk
+from ckanext.dcat.profiles import DCATAP, VCARD
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import resource_uri
 
@@ -46,10 +47,9 @@ from ckanext.smartcity.schema.values import values
 
 log = logging.getLogger(__name__)
 
+# the namespaces ckanext-dcat does not define (DCATAP, VCARD come from it)
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
-DCATAP = Namespace("http://data.europa.eu/r5r/")
 GEODCATAP = Namespace("http://data.europa.eu/930/")
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 IANA = "https://www.iana.org/assignments/media-types/"
 # prefixes this profile adds to ckanext-dcat's (bound in every graph it
@@ -156,24 +156,18 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         return found
 
     def _parse_agents(self, subject, *predicates):
-        rows, seen = [], set()
+        """Agents of the 3.0 term and its deprecated twin, read by ckanext-dcat's
+        ``_agents_details`` (name in the site language, email without
+        ``mailto:``), kept to the schema's subfields; agents without a name
+        are dropped, an agent under both terms is kept once."""
+        rows = []
         for predicate in predicates:
-            for agent in self.g.objects(subject, predicate):
-                name = self.g.value(agent, FOAF.name)
-                if name is None:
+            for details in self._agents_details(subject, predicate):
+                if not details.get("name"):
                     continue
-                row = {"name": str(name)}
-                if isinstance(agent, URIRef):
-                    row["uri"] = str(agent)
-                mbox = self.g.value(agent, FOAF.mbox) or self.g.value(agent, VCARD.hasEmail)
-                if mbox is not None:
-                    row["email"] = str(mbox).replace("mailto:", "", 1)
-                homepage = self.g.value(agent, FOAF.homepage)
-                if homepage is not None:
-                    row["url"] = str(homepage)
-                key = tuple(sorted(row.items()))
-                if key not in seen:  # the 3.0 term and its deprecated twin
-                    seen.add(key)
+                row = {key: details[key] for key in ("name", "uri", "email", "url")
+                       if details.get(key)}
+                if row not in rows:
                     rows.append(row)
         return rows
 
@@ -198,7 +192,8 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         contacts = []
         for node in self.g.objects(ref, DCAT.contactPoint):
             row = {}
-            for key, predicate, prefix in (("name", VCARD.fn, ""), ("email", VCARD.hasEmail, "mailto:"),
+            for key, predicate, prefix in (("name", VCARD.fn, ""),
+                                           ("email", VCARD.hasEmail, "mailto:"),
                                            ("url", VCARD.hasURL, ""),
                                            ("phone", VCARD.hasTelephone, "tel:")):
                 value = self.g.value(node, predicate)
@@ -328,8 +323,9 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
             if row.get("phone"):  # the number as typed, spaces percent-encoded
                 g.add((node, VCARD.hasTelephone,
                        URIRef("tel:" + quote(row["phone"].strip(), safe="+-().,/"))))
-        for field, predicate, deprecated in (("originator", GEODCATAP.originator, DCATDE.originator),
-                                             ("custodian", GEODCATAP.custodian, DCATDE.maintainer)):
+        for field, predicate, deprecated in (
+                ("originator", GEODCATAP.originator, DCATDE.originator),
+                ("custodian", GEODCATAP.custodian, DCATDE.maintainer)):
             for row in data.get(field) or []:
                 if row.get("name"):
                     g.add((ref, predicate, self._agent(row)))
@@ -339,6 +335,10 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
                     g.add((ref, deprecated, self._agent(row)))
 
     def _agent(self, row):
+        """A ``foaf:Agent`` node for ``row``. Not ckanext-dcat's
+        ``_add_agent_to_graph``: that one also types every agent
+        ``foaf:Organization`` (an originator may be a person) and links the
+        node itself, while we write one node per term (see above)."""
         agent = URIRef(row["uri"]) if row.get("uri") else BNode()
         self.g.add((agent, RDF.type, FOAF.Agent))
         self.g.add((agent, FOAF.name, Literal(row["name"])))
@@ -353,7 +353,8 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         code = resource.get("format")
         g.remove((ref, DCTERMS["format"], None))
         if code and vocab.find("eu-file-type", code):
-            self._uri(ref, DCTERMS["format"], FILE_TYPE + vocab.canonical("eu-file-type", code, "code"),
+            self._uri(ref, DCTERMS["format"],
+                      FILE_TYPE + vocab.canonical("eu-file-type", code, "code"),
                       DCTERMS.MediaTypeOrExtent)
         media = resource.get("mimetype")
         g.remove((ref, DCAT.mediaType, None))

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -16,7 +17,9 @@ from .connection import TABLE, PostgresSearchConnection
 
 log = logging.getLogger(__name__)
 
-# Modules that did "from .common import make_connection".
+# Modules that did "from .common import make_connection". CKAN offers no
+# public way to replace its Solr connection; tests/test_internals.py checks
+# that these names still exist with the signature used here.
 _CONNECTION_USERS = (search_common, search_index, search_query, search)
 _originals: dict[tuple[Any, str], Callable[..., Any]] = {}
 
@@ -52,6 +55,12 @@ def _clear_and_commit(package_reference: str) -> None:
 def _patch(module: Any, name: str, replacement: Callable[..., Any]) -> None:
     _originals.setdefault((module, name), getattr(module, name))
     setattr(module, name, replacement)
+
+
+def original(module: Any, name: str) -> Callable[..., Any]:
+    """CKAN's own ``module.name``, also while it is patched (for the guard in
+    tests/test_internals.py that fails when CKAN moves or changes it)."""
+    return _originals.get((module, name), getattr(module, name))
 
 
 def install() -> None:

@@ -20,13 +20,12 @@ import datetime as dt
 import json
 import math
 import re
-import threading
 from dataclasses import dataclass, field as dc_field
 from decimal import Decimal, InvalidOperation
 
 from luqum import tree
 from luqum.exceptions import ParseError
-from luqum.parser import parser as lucene_parser
+from luqum.thread import parse as lucene_parse
 
 from . import dates
 from .document import PROMOTED_ARRAYS, PROMOTED_COLUMNS
@@ -36,8 +35,6 @@ from .fields import DATE, NUMBER, TEXT, SolrSchema
 PROMOTED_SCALARS = PROMOTED_COLUMNS + ("site_id",)
 # The catch-all field CKAN uses as default field ("df").
 DEFAULT_TEXT_FIELD = "text"
-# ply's parser keeps state between calls; guard it for threaded servers.
-_PARSE_LOCK = threading.Lock()
 
 
 class QuerySyntaxError(ValueError):
@@ -60,8 +57,9 @@ def parse(text: str, max_length: int) -> tree.Item:
     if "{!" in text:
         raise QuerySyntaxError("Local parameters ({!...}) are not supported")
     try:
-        with _PARSE_LOCK:
-            return lucene_parser.parse(text)
+        # luqum's thread-safe entry point: ply's lexer keeps state between
+        # calls, luqum.thread gives each thread a lexer of its own.
+        return lucene_parse(text)
     except (ParseError, RecursionError) as exc:
         raise QuerySyntaxError(f"Invalid query syntax: {exc}") from None
     except Exception as exc:  # ply raises bare exceptions on odd input
@@ -69,28 +67,8 @@ def parse(text: str, max_length: int) -> tree.Item:
 
 
 def _unescape(value: str) -> str:
-    out, escaped = [], False
-    for char in value:
-        if escaped:
-            out.append(char)
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-def _has_wildcard(value: str) -> bool:
-    escaped = False
-    for char in value:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char in "*?":
-            return True
-    return False
+    """``value`` with Lucene's backslash escapes removed (luqum's rule)."""
+    return tree.Word(value).unescaped_value
 
 
 def _like_pattern(value: str) -> str:
@@ -171,7 +149,7 @@ class Compiler:
 
     def _tsquery(self, value: str, phrase: bool) -> str:
         """SQL expression of a tsquery for one word or phrase."""
-        if not phrase and _has_wildcard(value):
+        if not phrase and tree.Word(value).has_wildcard():
             stripped = _unescape(value)
             if not stripped.endswith("*") or "*" in stripped[:-1] or "?" in stripped:
                 raise QuerySyntaxError(
@@ -240,7 +218,7 @@ class Compiler:
         if info.kind == NUMBER:
             number = self._number(value)
             return self._range_sql(name, number, number, True, True, "::numeric")
-        if not phrase and _has_wildcard(value):
+        if not phrase and tree.Word(value).has_wildcard():
             shape, source = self._source(name)
             pattern = self.param(_like_pattern(value))
             if shape == "scalar":
