@@ -8,7 +8,7 @@ import json
 import os
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import DCTERMS
 
 import ckan.plugins.toolkit as tk
@@ -22,6 +22,37 @@ from tests.schema.test_dataset_api import full_dataset, org, steward  # noqa: F4
 
 pytestmark = pytest.mark.usefixtures("clean_db")
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "examples")
+
+# The MQA points table, copied by hand from the docstring of
+# ckanext/smartcity/quality/mqa.py (data.europa.eu's metrics): the expected
+# scores below are sums over it, not numbers read off a run.
+MQA = {
+    "findability": {"keyword": 30, "theme": 30, "spatial": 20, "temporal": 20},   # 100
+    "accessibility": {"accessURL": 50, "downloadURL": 20, "downloadURLAnswers": 30},  # 100
+    "interoperability": {"format": 20, "mediaType": 10, "vocabularies": 10,
+                         "nonProprietary": 20, "machineReadable": 20,
+                         "dcatApCompliance": 30},                                  # 110
+    "reusability": {"license": 20, "knownLicense": 10, "accessRights": 10,
+                    "accessRightsVocabulary": 5, "contactPoint": 20, "publisher": 10},  # 75
+    "contextuality": {"rights": 5, "byteSize": 5, "issued": 5, "modified": 5},     # 20
+}
+
+
+def earned(fulfilled):
+    """Points per dimension when exactly the ``fulfilled`` metrics are met
+    (all distributions meeting them; the others score 0)."""
+    return {dimension: sum(points for metric, points in metrics.items() if metric in fulfilled)
+            for dimension, metrics in MQA.items()}
+
+
+# The minimal dataset (``minimal`` below) meets: spatial (the organisation's
+# default region), SHACL without violations, licence and known licence,
+# contact point (the organisation's default) and publisher, issued and
+# modified (CKAN's resource dates, which the RDF carries):
+# 20 + 30 + (20 + 10 + 20 + 10) + (5 + 5) = 120.
+MINIMAL = {"spatial", "dcatApCompliance", "license", "knownLicense", "contactPoint",
+           "publisher", "issued", "modified"}
+MINIMAL_SCORE = sum(earned(MINIMAL).values())
 
 
 def minimal(org, **extra):
@@ -43,15 +74,12 @@ def test_minimal_dataset_score_and_next_steps(steward, org):
     dataset = create(steward, minimal(org))
     result = helpers.call_action("smartcity_quality_show", context=dict(steward["context"]),
                                  id=dataset["id"])
-    # findability: only spatial (20, the organisation's default region);
     # accessibility: URL never checked, no download URL; interoperability: no
-    # format, no media type, but SHACL-clean (30); reusability: licence 20 +
-    # known licence 10 + contact point 20 (organisation default) + publisher
-    # 10; contextuality: issued and modified (10: CKAN's resource dates,
-    # which the RDF carries), no rights, no byte size
-    assert points(result) == {"findability": 20, "accessibility": 0, "interoperability": 30,
-                              "reusability": 60, "contextuality": 10}
-    assert result["score"] == 120
+    # format, no media type; contextuality: no rights, no byte size
+    assert points(result) == earned(MINIMAL) == {
+        "findability": 20, "accessibility": 0, "interoperability": 30,
+        "reusability": 60, "contextuality": 10}
+    assert result["score"] == MINIMAL_SCORE == 120
     assert result["rating"] == {"code": "bad", "de": "Mangelhaft", "en": "Bad"}
     assert result["shacl"]["violations"] == 0
     steps = [s["de"] for s in result["next_steps"]]
@@ -61,15 +89,26 @@ def test_minimal_dataset_score_and_next_steps(steward, org):
     assert "Eine Smart-City-Kategorie oder ein EU-Datenthema wählen: +30 Punkte" in steps
     assert [s["points"] for s in result["next_steps"]] == \
         sorted((s["points"] for s in result["next_steps"]), reverse=True)
-    assert result["score"] + sum(s["points"] for s in result["next_steps"]) == 405
+    # every point not earned is offered as a next step: 405 = 100 + 100 + 110 + 75 + 20
+    assert result["score"] + sum(s["points"] for s in result["next_steps"]) == \
+        sum(sum(m.values()) for m in MQA.values()) == 405
 
 
 def test_complete_dataset_scores_everything_but_unchecked_urls(steward, org):
     dataset = create(steward, full_dataset(org))
     result = quality.stored(dataset["id"])
-    assert points(result) == {"findability": 100, "accessibility": 20, "interoperability": 110,
-                              "reusability": 75, "contextuality": 20}
-    assert result["score"] == 325 and result["rating"]["code"] == "good"
+    # every metric but the two URL checks, which have not run yet (accessURL
+    # answers 50, downloadURL answers 30): 405 - 50 - 30 = 325, i.e.
+    # 100 + (20) + 110 + 75 + 20; "good" is 221-350
+    every = {metric for metrics in MQA.values() for metric in metrics}
+    expected = earned(every - {"accessURL", "downloadURLAnswers"})
+    assert points(result) == expected == {
+        "findability": 100, "accessibility": 20, "interoperability": 110,
+        "reusability": 75, "contextuality": 20}
+    metrics = {m["metric"]: m["points"] for d in result["dimensions"] for m in d["metrics"]}
+    assert {m for m, got in metrics.items() if got == 0} == {"accessURL", "downloadURLAnswers"}
+    assert result["score"] == sum(expected.values()) == 325
+    assert result["rating"]["code"] == "good"
     assert [s["de"] for s in result["next_steps"]] == [
         "Zugangs-URL erreichbar machen (oder die Prüfung abwarten) "
         "(Ressource ›Ladesäulen (CSV)‹): +50 Punkte",
@@ -82,7 +121,8 @@ def test_saving_again_updates_the_score(steward, org):
     helpers.call_action("package_patch", context=dict(steward["context"]), id=dataset["id"],
                         tag_string="Bäume,Umwelt", theme=["ENVI"])
     after = quality.stored(dataset["id"])
-    assert after["score"] == before + 60
+    # keywords and a theme: 30 + 30
+    assert after["score"] == before + MQA["findability"]["keyword"] + MQA["findability"]["theme"]
     assert not any("Schlagwörter" in s["de"] for s in after["next_steps"])
 
 
@@ -123,7 +163,8 @@ def test_url_check_job_runs_on_the_queue_and_scores(steward, org, links):
     jobs.Worker(["default"]).work(burst=True)   # the RQ worker, as `ckan jobs worker`
     result = quality.stored(dataset["id"])
     urls = result["urls"]
-    assert urls[links.base + "/ok.csv"]["ok"] is True and urls[links.base + "/ok.csv"]["status"] == 200
+    ok = urls[links.base + "/ok.csv"]
+    assert ok["ok"] is True and ok["status"] == 200
     assert urls[links.base + "/gone.csv"]["ok"] is False
     assert urls[links.base + "/gone.csv"]["error"] == "HTTP 404"
     assert "private or local address" in urls["http://10.1.2.3/intern.csv"]["error"]
@@ -163,7 +204,7 @@ def test_redis_down_saving_still_works(steward, org, monkeypatch):
         raise ConnectionError("redis down")
     monkeypatch.setattr(tk, "enqueue_job", down)
     dataset = create(steward, minimal(org))
-    assert quality.stored(dataset["id"])["score"] == 120
+    assert quality.stored(dataset["id"])["score"] == MINIMAL_SCORE
     assert reachability.enqueue(dataset["id"]) is False
 
 
@@ -224,4 +265,7 @@ def test_cli_writes_csv(cli, steward, org):
     result = cli.invoke(ckan, ["smartcity", "quality", "--format", "csv", "--assess"])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.output.split("\n", 1)[1])))
-    assert rows[0][0] == "name" and rows[1][0] == "minimal" and rows[1][3] == "120"
+    assert rows[0][:4] == ["name", "title", "organization", "score"]
+    # the minimal dataset's score summed from the MQA table (MINIMAL_SCORE, 120)
+    assert rows[1][:2] == ["minimal", "Baumkataster"]
+    assert int(rows[1][3]) == MINIMAL_SCORE

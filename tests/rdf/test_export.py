@@ -1,7 +1,9 @@
 """``ckan smartcity export``: the whole catalogue, streamed dataset by
 dataset, carries exactly the triples the profiles give when the catalogue
 is built as one graph (the slow, quadratic path), in every format, across
-search pages."""
+search pages. Both paths share the profile, so the comparison is backed by
+tests/rdf/spec_checks.py (the spec table's mandatory properties, each
+dataset's title, licences and themes) and by SHACL."""
 import io
 
 import pytest
@@ -13,8 +15,9 @@ from ckan.tests import helpers
 
 from ckanext.dcat.processors import RDFSerializer
 from ckanext.smartcity.demo import town as demo
-from ckanext.smartcity.rdf import export
 from ckanext.smartcity.rdf import builder as fast_rdf
+from ckanext.smartcity.rdf import export
+from tests.rdf import spec_checks
 from tests.schema.test_dataset_api import full_dataset, org, steward  # noqa: F401 (fixtures)
 from tests.shacl import violations
 
@@ -24,10 +27,11 @@ pytestmark = pytest.mark.usefixtures("clean_db")
 @pytest.fixture
 def portal(steward, org):
     demo.load(steward["user"]["name"], 9)  # 9 of the demo town + 1 = 10
-    helpers.call_action("package_create", context=dict(steward["context"]),
-                        **full_dataset(org, smartcity_category=["radverkehr"],
-                                       # a line of the description that looks like a header
-                                       notes="Erste Zeile\n@prefix dct: <http://x/> .\nTab\u2028Ende"))
+    # the full dataset: TRAN only through its category (Radverkehr, broadMatch
+    # TRAN in the scheme), a line of the description that looks like a header
+    notes = "Erste Zeile\n@prefix dct: <http://x/> .\nTab\u2028Ende"
+    helpers.call_action("package_create", context=dict(steward["context"]), **full_dataset(
+        org, theme=["ener"], smartcity_category=["radverkehr"], notes=notes))
     return 10
 
 
@@ -65,6 +69,19 @@ def test_export_has_the_same_triples_as_the_one_graph_path(portal, cold_cache, m
                                                          to_isomorphic(expected))
         pytest.fail(f"only in export: {sorted(only_exported)[:5]}\n"
                     f"only in one graph: {sorted(only_expected)[:5]}")
+    assert_meets_the_spec(exported)
+
+
+def assert_meets_the_spec(graph):
+    """What the spec says, independently of both paths: the mandatory
+    properties, every dataset listed by the catalogue, and each dataset's
+    title, licences and themes as package_show has them."""
+    assert spec_checks.mandatory_problems(graph) == []
+    assert spec_checks.unlisted_datasets(graph) == []
+    shown = [helpers.call_action("package_show", id=d["id"])
+             for d in helpers.call_action("package_search", rows=1000)["results"]]
+    problems = {d["name"]: spec_checks.value_problems(graph, d) for d in shown}
+    assert problems == {d["name"]: [] for d in shown}
 
 
 def test_export_conforms_and_cli_writes_a_file(cli, portal, tmp_path):
@@ -75,6 +92,7 @@ def test_export_conforms_and_cli_writes_a_file(cli, portal, tmp_path):
     assert f"{portal} datasets exported as ttl" in result.output
     graph = Graph().parse(str(target), format="turtle")
     assert violations(graph) == []
+    assert_meets_the_spec(graph)
 
 
 def test_pages_are_keyset_paged_and_survive_changes_during_the_export(portal, steward):

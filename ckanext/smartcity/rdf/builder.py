@@ -99,7 +99,7 @@ class GraphBuilder:
 
 
 def enabled() -> bool:
-    return tk.asbool(tk.config.get("ckanext.smartcity.rdf.fast_path", True))
+    return tk.asbool(tk.config.get("ckanext.smartcity.rdf.fast_path"))
 
 
 def _versions() -> str:
@@ -161,7 +161,7 @@ class Builder:
         self.graphs = GraphBuilder(profiles)
         self.profiles = profiles
         self.site = site_fingerprint(profiles)
-        self.ttl = tk.asint(tk.config.get("ckanext.smartcity.rdf.cache_ttl") or 0)
+        self.ttl = tk.asint(tk.config.get("ckanext.smartcity.rdf.cache_ttl"))
         self.redis = self._client = _redis() if self.ttl > 0 else None
         self._retry_at = 0.0
 

@@ -30,7 +30,7 @@ def pages(page_size: int | None = None) -> Iterator[list[dict]]:
     than ``ckan.search.rows_max``, ordered by id and paged by the last id
     seen (keyset), so a dataset added, renamed or deleted during the export
     neither shifts the others nor appears twice."""
-    rows_max = tk.asint(tk.config.get("ckan.search.rows_max") or 1000)
+    rows_max = tk.asint(tk.config.get("ckan.search.rows_max"))
     size = min(page_size or rows_max, rows_max)
     last = None
     while True:

@@ -55,7 +55,6 @@ IANA = "https://www.iana.org/assignments/media-types/"
 # prefixes this profile adds to ckanext-dcat's (bound in every graph it
 # writes, so the output has no generated "ns1:" prefixes)
 NAMESPACES = {"dcatde": DCATDE, "geodcatap": GEODCATAP}
-LOCAL_AUTHORITY = "http://purl.org/adms/publishertype/LocalAuthority"
 # namespaces of DCAT-AP.de 1.0 / 1.0.1 that documents still use
 LEGACY_DCATDE = ("http://dcat-ap.de/def/dcatde/1_0/", "http://dcat-ap.de/def/dcatde/1.0.1/",
                  "http://dcat-ap.de/def/dcatde/1.0/")
@@ -72,8 +71,8 @@ def clamp_catalogue_page_size(config) -> None:
     but CKAN caps every search at ``ckan.search.rows_max``: with a larger
     page size each page would silently lose the datasets above the cap
     (the next page starts after them). Clamp the page size instead, loudly."""
-    per_page = tk.asint(config.get("ckanext.dcat.datasets_per_page") or 100)
-    rows_max = tk.asint(config.get("ckan.search.rows_max") or 1000)
+    per_page = tk.asint(config.get("ckanext.dcat.datasets_per_page"))
+    rows_max = tk.asint(config.get("ckan.search.rows_max"))
     if per_page > rows_max:
         log.warning("ckanext.dcat.datasets_per_page = %s exceeds ckan.search.rows_max = %s; "
                     "the catalogue is paged by %s datasets", per_page, rows_max, rows_max)
@@ -376,7 +375,7 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         g = self.g
         if g.value(ref, DCTERMS.description) is None:
             g.add((ref, DCTERMS.description, Literal(
-                tk.config.get("ckan.site_title") or "Open-Data-Katalog", lang="de")))
+                tk.config.get("ckan.site_title"), lang="de")))
         for language in list(g.objects(ref, DCTERMS.language)):
             if isinstance(language, Literal):
                 g.remove((ref, DCTERMS.language, language))
@@ -391,7 +390,7 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
             g.add((agent, RDF.type, FOAF.Agent))
             g.add((agent, FOAF.name, Literal(name)))
             g.add((agent, DCTERMS.type, URIRef(
-                tk.config.get("ckanext.smartcity.catalog.publisher_type") or LOCAL_AUTHORITY)))
+                tk.config.get("ckanext.smartcity.catalog.publisher_type"))))
 
     def _categories_to_graph(self, dataset_dict, dataset_ref):
         scheme = categories.current()

@@ -67,7 +67,7 @@ def install(config) -> None:
     configured = config.get("licenses_group_url")
     if configured and configured not in _written.values():
         return
-    language = config.get("ckan.locale_default") or "de"
+    language = config.get("ckan.locale_default")
     url = register_url(language)
     config["licenses_group_url"] = url
     # CKAN builds the register from the option on first use; one built
