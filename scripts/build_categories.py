@@ -29,7 +29,7 @@ import json
 import os
 import sys
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import RDF, SKOS
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -21,10 +21,10 @@ import json
 import os
 import re
 import sys
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DC, OWL, RDF, SKOS
+from rdflib.namespace import DC, OWL, SKOS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGE_VOCAB_DIR = os.path.join(HERE, "..", "ckanext", "smartcity", "vocabularies")
@@ -59,6 +59,11 @@ class Build:
             graph.parse(os.path.join(self.reference, path), format=fmt)
             self._graphs[path] = graph
         return self._graphs[path]
+
+    def text(self, path: str) -> str:
+        """The reference file ``path`` (relative to the reference folder) as text."""
+        with open(os.path.join(self.reference, path), encoding="utf-8") as handle:
+            return handle.read()
 
     def labels(self, name: str, graph: Graph, concept: URIRef,
                fallback: dict[str, str] | None = None) -> dict[str, str]:
@@ -144,8 +149,8 @@ def _language_list(ctx: Build) -> dict:
         for mapped in graph.objects(concept, AT["op-mapped-code"]):
             if str(graph.value(mapped, DC.source)) == "iso-639-1":
                 iso1 = str(graph.value(mapped, AT["legacy-code"]))
-        names = {l.language for l in graph.objects(concept, SKOS.prefLabel)
-                 if isinstance(l, Literal)}
+        names = {label.language for label in graph.objects(concept, SKOS.prefLabel)
+                 if isinstance(label, Literal)}
         if not set(LANGUAGES) <= names:
             continue
         concepts.append({"uri": str(concept), "code": _code(str(concept)),
@@ -179,8 +184,7 @@ def _planned_availability_list(ctx: Build) -> dict:
     values are stored under the 3.0 term."""
     base = skos_list("eu-planned-availability", "nal/eu_planned-availability_20211208-0.ttl",
                      "http://publications.europa.eu/resource/authority/planned-availability")(ctx)
-    lists = open(os.path.join(ctx.reference, "dcatde", "v1.0.2-dcat-ap-de-lists.ttl"),
-                 encoding="utf-8").read()
+    lists = ctx.text("dcatde/v1.0.2-dcat-ap-de-lists.ttl")
     old = re.findall(r"<(http://dcat-ap.de/def/plannedAvailability/(\w+))>", lists)
     for concept in base["concepts"]:
         concept["aliases"] = sorted(uri for uri, code in old if code.upper() == concept["code"])
@@ -254,7 +258,7 @@ def _hash_algorithm_list(ctx: Build) -> dict:
     successor. ``md/1`` has no SPDX counterpart and is left out. Algorithm
     names are the same in every language."""
     path = "dcatde/v1.0.2-dcat-ap-de-lists.ttl"
-    text = open(os.path.join(ctx.reference, path), encoding="utf-8").read()
+    text = ctx.text(path)
     block = text.split(":hashAlgorithms_List", 1)[1].split(") .", 1)[0]
     concepts = []
     for family, number in re.findall(r"hashAlgorithms/(md|sha)/(\d+)>", block):
@@ -291,8 +295,7 @@ def _region_list(ctx: Build) -> dict:
     2019-12-31, whose 12-digit ARS give the 8-digit municipality key as
     ARS[0:5] + ARS[9:12]). URIs use dcat-ap.de's stateKey / districtKey /
     municipalityKey namespaces (spec 3.0, chapter 5)."""
-    lists = open(os.path.join(ctx.reference, "dcatde", "v1.0.2-dcat-ap-de-lists.ttl"),
-                 encoding="utf-8").read()
+    lists = ctx.text("dcatde/v1.0.2-dcat-ap-de-lists.ttl")
     districts = set(re.findall(r"politicalGeocoding/districtKey/(\d{5})>", lists))
     municipalities = {ars[:5] + ars[9:] for ars in
                       re.findall(r"politicalGeocoding/regionalKey/(\d{12})>", lists)}

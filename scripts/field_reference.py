@@ -45,7 +45,8 @@ def _values(field: dict) -> str:
                          ("smartcity_date", "xsd date"),
                          ("smartcity_non_negative_integer", "integer ≥ 0"),
                          ("smartcity_media_type", "IANA media type"),
-                         ("smartcity_duration", "xsd:duration"), ("smartcity_checksum", "hex digest"),
+                         ("smartcity_duration", "xsd:duration"),
+                         ("smartcity_checksum", "hex digest"),
                          ("tag_string", "comma-separated tags"), ("dataset_slug", "URL name"),
                          ("dataset_organization", "organisation")):
         if needle in validators:

@@ -14,7 +14,7 @@ import glob
 import os
 
 from pyshacl import validate
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import RDF, SH, SKOS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -28,7 +28,7 @@ SHAPE_SETS = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def shapes(name: str) -> Graph:
     graph = Graph()
     for file_name in SHAPE_SETS[name]:

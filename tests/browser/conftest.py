@@ -83,7 +83,8 @@ def axe_violations(page, impacts=("serious", "critical")):
     "rule: target" lines (empty when the page passes)."""
     page.add_script_tag(path=AXE)
     result = page.evaluate("""async () => await axe.run(document, {
-        runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}
+        runOnly: {type: 'tag',
+                  values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}
     })""")
     return [f"{v['id']} ({v['impact']}): {node['target']} {node.get('failureSummary', '')[:160]}"
             for v in result["violations"] if v["impact"] in impacts

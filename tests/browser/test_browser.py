@@ -28,7 +28,8 @@ def test_citizen_finds_and_downloads_data(page, portal):
     assert search.is_visible()
     tiles = page.locator(".smartcity-category-tile")
     assert tiles.count() >= 8
-    assert re.search(r"\d+ Datens", tiles.first.locator(".smartcity-category-tile-count").inner_text())
+    tile_count = tiles.first.locator(".smartcity-category-tile-count").inner_text()
+    assert re.search(r"\d+ Datens", tile_count)
     assert page.locator("#smartcity-home-newest ~ ul .dataset-item, "
                         "section[aria-labelledby=smartcity-home-newest] .dataset-item").count() >= 3
     assert page.locator(".smartcity-home-organizations li").count() >= 2
@@ -70,7 +71,8 @@ def test_citizen_finds_and_downloads_data(page, portal):
         page.locator(".smartcity-downloads a.btn").first.click()
     download = download_info.value
     assert download.url.startswith(portal + "/dataset/")
-    content = open(download.path(), "rb").read()
+    with open(download.path(), "rb") as handle:
+        content = handle.read()
     assert len(content) > 20
     assert_clean(page)
 

@@ -53,7 +53,8 @@ def test_overview_has_a_tile_per_top_concept_with_count_and_links(app, datasets)
     assert unquote(count["href"]) == f"/dataset/?vocab_smartcity_category={KAT}mobilitaet"
     assert mobility.select_one("h3 a")["href"] == "/kategorien/mobilitaet"
     energy = tiles[1]
-    assert energy.select_one(".smartcity-category-tile-count").get_text(strip=True) == "0 Datensätze"
+    energy_count = energy.select_one(".smartcity-category-tile-count")
+    assert energy_count.get_text(strip=True) == "0 Datensätze"
     english = soup(app.get("/en/kategorien")).select(".primary .smartcity-category-tile h3")
     assert english[0].get_text(strip=True) == "Mobility and transport"
 
@@ -159,8 +160,9 @@ def test_every_concept_uri_dereferences_to_its_description(app):
 def steward_app(app):
     user = factories.Sysadmin(name="steward", password="correct-horse-battery")
     page = soup(app.get("/user/login"))
+    token = page.find("input", {"name": "_csrf_token"})["value"]
     app.post("/user/login", data={"login": "steward", "password": "correct-horse-battery",
-                                  "_csrf_token": page.find("input", {"name": "_csrf_token"})["value"]},
+                                  "_csrf_token": token},
              follow_redirects=True)
     factories.Organization(name="stadt-herten", title="Stadt Herten",
                            users=[{"name": user["name"], "capacity": "admin"}])

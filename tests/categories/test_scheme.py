@@ -52,7 +52,7 @@ def test_shipped_scheme_has_ten_fields_of_action_with_labels_and_definitions():
     for concept in scheme.concepts.values():
         assert concept.uri.startswith(KAT), concept.uri
         assert concept.labels["de"] and concept.labels["en"], concept.id
-        assert 60 <= len(concept.definitions["de"]) and 60 <= len(concept.definitions["en"])
+        assert len(concept.definitions["de"]) >= 60 and len(concept.definitions["en"]) >= 60
         assert concept.notation
         assert (concept.icon is not None) == (concept.broader is None), concept.id
     assert scheme.find("radverkehr").broader == KAT + "mobilitaet"
@@ -80,7 +80,7 @@ def test_every_mapping_resolves_to_a_labelled_concept():
     scheme = categories.load()
     schemes = set()
     for concept in scheme.concepts.values():
-        for relation, target in concept.mappings:
+        for _relation, target in concept.mappings:
             described = categories.target_label(target, "de")
             assert described is not None, (concept.id, target)
             schemes.add(described[0])
@@ -142,8 +142,10 @@ kat:radverkehr skos:prefLabel "Fahrradstadt Moers"@de ;
     ("""<https://daten.moers.de/k/x> a skos:Concept ;
         skos:inScheme <https://w3id.org/ckanext-smartcity/kategorien> ;
         skos:prefLabel "Only English"@en .""",
-     "<https://daten.moers.de/k/x>: keine deutsche Bezeichnung (skos:prefLabel@de) / no German label"),
-    ("kat:radverkehr skos:closeMatch <http://publications.europa.eu/resource/authority/data-theme/BIKE> .",
+     "<https://daten.moers.de/k/x>: keine deutsche Bezeichnung (skos:prefLabel@de)"
+     " / no German label"),
+    ("kat:radverkehr skos:closeMatch"
+     " <http://publications.europa.eu/resource/authority/data-theme/BIKE> .",
      f"<{KAT}radverkehr>: Abbildung skos:closeMatch auf unbekanntes Konzept "
      "<http://publications.europa.eu/resource/authority/data-theme/BIKE>"),
     ("""<https://daten.moers.de/k/y> a skos:Concept ;
@@ -210,7 +212,8 @@ def test_check_command_lists_the_problems_of_a_town_file(cli, tmp_path):
     from ckan.cli.cli import ckan
     town = tmp_path / "town.ttl"
     town.write_text(PREFIXES + "kat:energie skos:broader kat:energie .\n"
-                    "kat:parken skos:prefLabel \"Parken\"@de, \"Parkraum\"@de .\n", encoding="utf-8")
+                    "kat:parken skos:prefLabel \"Parken\"@de, \"Parkraum\"@de .\n",
+                    encoding="utf-8")
     result = cli.invoke(ckan, ["smartcity", "check-categories", str(town)])
     assert result.exit_code == 1
     assert "broader cycle: energie → energie" in result.output
@@ -244,7 +247,8 @@ def test_too_many_concepts_are_refused(tmp_path, monkeypatch):
 
 def test_untagged_town_label_replaces_the_german_one(tmp_path):
     town = tmp_path / "town.ttl"
-    town.write_text(PREFIXES + 'kat:radverkehr skos:prefLabel "Fahrradverkehr" .\n', encoding="utf-8")
+    town.write_text(PREFIXES + 'kat:radverkehr skos:prefLabel "Fahrradverkehr" .\n',
+                    encoding="utf-8")
     assert categories.load(str(town)).find("radverkehr").labels["de"] == "Fahrradverkehr"
 
 
@@ -252,7 +256,8 @@ def test_a_deep_broader_chain_loads(tmp_path):
     town = tmp_path / "deep.ttl"
     chain = ["kat:energie"] + [f"<https://daten.moers.de/k/c{i}>" for i in range(1500)]
     town.write_text(PREFIXES + "".join(
-        f"{chain[i + 1]} a skos:Concept ; skos:inScheme <https://w3id.org/ckanext-smartcity/kategorien> ;"
+        f"{chain[i + 1]} a skos:Concept ;"
+        " skos:inScheme <https://w3id.org/ckanext-smartcity/kategorien> ;"
         f" skos:broader {chain[i]} ; skos:prefLabel \"K {i}\"@de .\n" for i in range(1500)),
         encoding="utf-8")
     scheme = categories.load(str(town))

@@ -72,7 +72,8 @@ def test_every_redirect_hop_is_checked(source):
 
 def test_format_is_pinned_per_source(source):
     source.add("/catalog", b'{"@id": "x"}', media="application/ld+json")
-    with pytest.raises(f.FetchError, match="answered application/ld\\+json, the source is set to ttl"):
+    with pytest.raises(f.FetchError,
+                       match="answered application/ld\\+json, the source is set to ttl"):
         f.fetch(source.base + "/catalog", "ttl", LOCAL)
 
 
@@ -93,16 +94,17 @@ def test_doctype_and_entities_are_refused_before_parsing(source, body):
     assert "passwd" not in str(refused.value) and "lol" not in str(refused.value)
 
 
-@pytest.mark.parametrize("context", ['"{base}/context.jsonld"', '["{base}/context.jsonld"]',
-                                     '{{"@import": "{base}/context.jsonld"}}',
-                                     '[{{"dct": "http://purl.org/dc/terms/"}}, "{base}/context.jsonld"]',
-                                     '[["{base}/context.jsonld"]]',
-                                     '"http://169.254.169.254/latest/meta-data/"',
-                                     '"file:///etc/passwd"'])
+@pytest.mark.parametrize("context", [
+    '"{base}/context.jsonld"', '["{base}/context.jsonld"]',
+    '{{"@import": "{base}/context.jsonld"}}',
+    '[{{"dct": "http://purl.org/dc/terms/"}}, "{base}/context.jsonld"]',
+    '[["{base}/context.jsonld"]]',
+    '"http://169.254.169.254/latest/meta-data/"',
+    '"file:///etc/passwd"'])
 def test_remote_json_ld_contexts_are_never_fetched(source, context):
     source.add("/context.jsonld", b'{"@context": {}}', media="application/ld+json")
-    body = ('{"@context": %s, "@id": "http://example.org/ds/1", "title": "x"}'
-            % context.format(base=source.base)).encode()
+    resolved = context.format(base=source.base)
+    body = f'{{"@context": {resolved}, "@id": "http://example.org/ds/1", "title": "x"}}'.encode()
     source.add("/catalog.jsonld", body, media="application/ld+json")
     with pytest.raises(f.FetchError, match="remote JSON-LD contexts"):
         f.parse(f.fetch(source.base + "/catalog.jsonld", "jsonld", LOCAL), "jsonld")
@@ -139,7 +141,8 @@ def test_slow_server_hits_the_read_timeout(source):
 
 @pytest.mark.parametrize("body, fmt, media", [
     (b"\xff\xfe not utf-8 \xc3", "ttl", "text/turtle"),
-    (b"<http://a> <http://b> " + b"[ <http://c> " * 3000 + b"]" * 3000 + b" .", "ttl", "text/turtle"),
+    (b"<http://a> <http://b> " + b"[ <http://c> " * 3000 + b"]" * 3000 + b" .",
+     "ttl", "text/turtle"),
     (b"[" * 5000 + b"]" * 5000, "jsonld", "application/ld+json"),
     (b'"just a string"', "jsonld", "application/ld+json"),
     (b"GEHEIM-1234 this is not turtle", "ttl", "text/turtle"),

@@ -37,7 +37,8 @@ def test_govdata_conventions_on_the_dataset(rdf):
         "http://dcat-ap.de/def/politicalGeocoding/Level/municipality")
     assert DINSLAKEN in set(g.objects(ds, DCTERMS.spatial))
     assert (DINSLAKEN, RDF.type, DCTERMS.Location) in g
-    assert DINSLAKEN in set(g.objects(ds, DCATDE.politicalGeocodingURI))  # deprecated, GovData reads it
+    # deprecated, GovData reads it
+    assert DINSLAKEN in set(g.objects(ds, DCATDE.politicalGeocodingURI))
     assert g.value(ds, DCATAP.availability) == URIRef(EU + "planned-availability/STABLE")
     assert g.value(ds, DCATDE.plannedAvailability) == URIRef(EU + "planned-availability/STABLE")
     assert g.value(ds, DCTERMS.identifier) == Literal("dinslaken-ladesaeulen")
@@ -62,12 +63,15 @@ def test_govdata_conventions_on_the_dataset(rdf):
 def test_govdata_conventions_on_the_distribution(rdf):
     g, ds, dist = rdf
     assert g.value(dist, DCTERMS["format"]) == URIRef(EU + "file-type/CSV")
-    assert g.value(dist, DCAT.mediaType) == URIRef("https://www.iana.org/assignments/media-types/text/csv")
+    assert g.value(dist, DCAT.mediaType) == URIRef(
+        "https://www.iana.org/assignments/media-types/text/csv")
     licence = g.value(dist, DCTERMS.license)
     assert licence == URIRef("http://dcat-ap.de/def/licenses/cc-by/4.0")
     assert (licence, RDF.type, DCTERMS.LicenseDocument) in g
-    assert g.value(dist, DCATDE.licenseAttributionByText) == Literal("© Stadtwerke Dinslaken (2025)")
-    assert g.value(dist, DCATDE.plannedAvailability) == URIRef(EU + "planned-availability/AVAILABLE")
+    assert g.value(dist, DCATDE.licenseAttributionByText) == Literal(
+        "© Stadtwerke Dinslaken (2025)")
+    assert g.value(dist, DCATDE.plannedAvailability) == URIRef(
+        EU + "planned-availability/AVAILABLE")
     service = g.value(dist, DCAT.accessService)
     assert g.value(service, DCTERMS.publisher) == g.value(ds, DCTERMS.publisher)
 

@@ -1,8 +1,6 @@
 """The DCAT-AP.de schema through the action API: every field stored in its
 canonical form, every error path refused per field in German (default) and
 English (/en/), and a refused write leaves the stored dataset untouched."""
-import json
-
 import pytest
 
 from ckan import model
@@ -221,7 +219,8 @@ DATASET_ERRORS = [
     ("language", {"de": 1}, "Liste von Werten", "list of values"),
     ("modified", "٢٠٢٤-٠٥-٣١", "JJJJ-MM-TT", "YYYY-MM-DD"),
     ("temporal_resolution", "P1W", "ISO 8601", "ISO 8601"),
-    ("license_id", "nope", "nicht in der Liste der zulässigen Werte", "not in the list of allowed values"),
+    ("license_id", "nope", "nicht in der Liste der zulässigen Werte",
+     "not in the list of allowed values"),
     ("license_id", "", "Fehlender Wert", "Missing value"),
     ("notes", "", "Fehlender Wert", "Missing value"),
     ("theme", ["TRAN", "SPORT"], "„SPORT“ steht nicht in der Liste", "“SPORT” is not in the list"),
@@ -243,20 +242,29 @@ DATASET_ERRORS = [
     ("title", "Lade\ud800säulen", "kein gültiges Unicode", "not valid Unicode"),
 ]
 NESTED_ERRORS = [
-    ("publisher", [{"name": "X", "email": "nobody"}], ("publisher", 0, "email"), "E-Mail-Adresse", "email address"),
-    ("publisher", [{"name": "X", "type": "Pirate"}], ("publisher", 0, "type"), "nicht in der Liste", "not in the list"),
-    ("publisher", [{"uri": "https://example.org"}], ("publisher", 0, "name"), "Fehlender Wert", "Missing value"),
+    ("publisher", [{"name": "X", "email": "nobody"}], ("publisher", 0, "email"),
+     "E-Mail-Adresse", "email address"),
+    ("publisher", [{"name": "X", "type": "Pirate"}], ("publisher", 0, "type"),
+     "nicht in der Liste", "not in the list"),
+    ("publisher", [{"uri": "https://example.org"}], ("publisher", 0, "name"),
+     "Fehlender Wert", "Missing value"),
     ("contact", [{"email": "a@b"}], ("contact", 0, "email"), "E-Mail-Adresse", "email address"),
-    ("contact", [{"url": "www.example.org"}], ("contact", 0, "url"), "mit http://", "starts with http://"),
-    ("temporal_coverage", [{"start": "2024-06-01", "end": "2024-05-31"}], ("temporal_coverage", 0, "end"),
+    ("contact", [{"url": "www.example.org"}], ("contact", 0, "url"),
+     "mit http://", "starts with http://"),
+    ("temporal_coverage", [{"start": "2024-06-01", "end": "2024-05-31"}],
+     ("temporal_coverage", 0, "end"),
      "Ende darf nicht vor dem Beginn", "end date must not be before"),
-    ("temporal_coverage", [{"start": "2024-13-01"}], ("temporal_coverage", 0, "start"), "JJJJ-MM-TT", "YYYY-MM-DD"),
+    ("temporal_coverage", [{"start": "2024-13-01"}], ("temporal_coverage", 0, "start"),
+     "JJJJ-MM-TT", "YYYY-MM-DD"),
     ("temporal_coverage", [{"start": "2024-06-01T18:00:00Z", "end": "2024-06-01T08:00:00Z"}],
-     ("temporal_coverage", 0, "end"), "Ende darf nicht vor dem Beginn", "end date must not be before"),
-    ("publisher", [{"name": "A"}, {"name": "B"}], ("publisher", 1, "name"), "genau eine veröffentlichende Stelle",
-     "Exactly one publishing body"),
-    ("contact", [{"name": "Nur ein Name"}], ("contact", 0, "email"), "Telefonnummer angeben", "telephone number"),
-    ("custodian", [{"uri": "urn:x"}], ("custodian", 0, "uri"), "mit http://", "starts with http://"),
+     ("temporal_coverage", 0, "end"),
+     "Ende darf nicht vor dem Beginn", "end date must not be before"),
+    ("publisher", [{"name": "A"}, {"name": "B"}], ("publisher", 1, "name"),
+     "genau eine veröffentlichende Stelle", "Exactly one publishing body"),
+    ("contact", [{"name": "Nur ein Name"}], ("contact", 0, "email"),
+     "Telefonnummer angeben", "telephone number"),
+    ("custodian", [{"uri": "urn:x"}], ("custodian", 0, "uri"),
+     "mit http://", "starts with http://"),
 ]
 RESOURCE_ERRORS = [
     ("url", "javascript:alert(1)", "mit http:// oder https://", "starts with http://"),
@@ -279,7 +287,9 @@ def _error_at(error, path):
     node = error
     for step in path:
         node = node[step]
-    return " ".join(node) if isinstance(node, list) and all(isinstance(n, str) for n in node) else node
+    if isinstance(node, list) and all(isinstance(n, str) for n in node):
+        return " ".join(node)
+    return node
 
 
 def _post(app, steward, data, prefix="", status=409):

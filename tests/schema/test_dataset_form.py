@@ -234,7 +234,8 @@ class TestEditForm:
                 continue
             if field.get("type") == "file":
                 continue
-            data[field["name"]] = field.get("value", "") if field.name == "input" else field.get_text()
+            is_input = field.name == "input"
+            data[field["name"]] = field.get("value", "") if is_input else field.get_text()
         for select in form.select("select[name]"):
             chosen = [o.get("value", "") for o in select.select("option[selected]")]
             if select.has_attr("multiple"):

@@ -53,8 +53,8 @@ def smartcity_region_autocomplete(context, data_dict):
     try:
         limit = int(data_dict.get("limit") or
                     tk.config.get("ckanext.smartcity.region_autocomplete_limit"))
-    except (TypeError, ValueError):
-        raise tk.ValidationError({"limit": [tk._("Enter a whole number.")]})
+    except (TypeError, ValueError) as err:
+        raise tk.ValidationError({"limit": [tk._("Enter a whole number.")]}) from err
     limit = min(max(limit, 1), MAX_REGION_RESULTS)
     if len(query) > MAX_REGION_QUERY:
         raise tk.ValidationError({"q": [tk._("At most %(count)s characters are allowed.")

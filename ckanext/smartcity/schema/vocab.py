@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from importlib import resources
-from typing import Any, Callable
+from typing import Any
 
 PACKAGE = "ckanext.smartcity.vocabularies"
 
@@ -23,7 +24,7 @@ class UnknownVocabulary(KeyError):
     pass
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_vocabulary(name: str) -> dict[str, Any]:
     """The vocabulary ``name`` (e.g. ``eu-data-theme``) as stored."""
     try:
@@ -59,7 +60,7 @@ def concepts(name: str) -> list[dict[str, Any]]:
     return load_vocabulary(name)["concepts"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _index(name: str) -> dict[str, dict[str, Any]]:
     """Concepts of ``name`` by their lower-cased uri, code and aliases."""
     index: dict[str, dict[str, Any]] = {}
