@@ -38,6 +38,8 @@ bench:
 	scripts/bootstrap.sh demo
 	scripts/serve.sh
 	$(VENV)/bin/python scripts/bench_load.py --clients 20 --seconds 60 --out docs/benchmarks.md
+	# hostile requests: the worst of each class, server time against the budget
+	$(VENV)/bin/python scripts/bench_hostile.py --out docs/benchmarks.md
 	# faults: PostgreSQL restarted, Redis stopped for 10 s, under load (needs root)
 	$(VENV)/bin/python scripts/bench_faults.py --clients 10 --redis-down 10 --out docs/benchmarks.md
 

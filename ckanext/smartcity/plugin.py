@@ -28,6 +28,8 @@ from ckanext.smartcity.schema import helpers as schema_helpers
 from ckanext.smartcity.search import backend
 from ckanext.smartcity.search import connection as search_connection
 from ckanext.smartcity.web import helpers as web_helpers
+from ckanext.smartcity.web import search_params as param_checks
+from ckanext.smartcity.web import tags as web_tags
 from ckanext.smartcity.web import views
 
 
@@ -74,7 +76,8 @@ class SmartcityPlugin(plugins.SingletonPlugin):
 
     def get_blueprint(self):
         return (regions.get_blueprints() + views.get_blueprints()
-                + category_pages.get_blueprints() + quality_pages.get_blueprints())
+                + param_checks.get_blueprints() + category_pages.get_blueprints()
+                + quality_pages.get_blueprints())
 
     # IPackageController: categories (with ancestors) and EU themes in the index
     def before_dataset_index(self, pkg_dict):
@@ -113,7 +116,8 @@ class SmartcityPlugin(plugins.SingletonPlugin):
     def get_actions(self):
         return {**guards.get_actions(), **regions.get_actions(),
                 **category_actions.get_actions(), **catalogue.get_actions(),
-                **quality_actions.get_actions()}
+                **quality_actions.get_actions(), **web_tags.get_actions(),
+                **param_checks.get_actions()}
 
     def get_auth_functions(self):
         return {**schema_auth.get_auth_functions(), **category_auth.get_auth_functions(),

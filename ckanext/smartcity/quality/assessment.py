@@ -1,6 +1,6 @@
 """The assessment of one dataset: ``assess(id)`` runs the offline checks (the
 dataset's RDF through the portal's profiles, SHACL, MQA with the last URL
-check results) and stores the result in ``smartcity_quality``; the URL
+check results of this very dataset) and stores the result in ``smartcity_quality``; the URL
 checks themselves run as a background job (:mod:`.reachability`), queued by
 :mod:`.events` when a dataset is saved."""
 from __future__ import annotations
@@ -43,12 +43,17 @@ def dataset_urls(dataset: dict) -> list[str]:
     return urls
 
 
-def url_checks(urls: list[str]) -> dict[str, dict[str, Any]]:
-    if not urls:
+def url_checks(dataset: dict) -> dict[str, dict[str, Any]]:
+    """The last results of this dataset's own URL checks, by URL. Results
+    belong to the dataset whose check made them: the same URL in another
+    organisation's private dataset must not tell an editor when and how it
+    was checked (docs/security.md F15)."""
+    urls = dataset_urls(dataset)
+    if not urls or not dataset.get("id"):
         return {}
     rows = model.Session.execute(sa.text(
         "SELECT url, ok, status, error, checked_at FROM smartcity_url_check "
-        "WHERE url = ANY(:urls)"), {"urls": urls})
+        "WHERE package_id = :id AND url = ANY(:urls)"), {"id": dataset["id"], "urls": urls})
     found = {row.url: {"ok": row.ok, "status": row.status, "error": row.error,
                        "checked_at": row.checked_at.isoformat(timespec="seconds")}
              for row in rows}
@@ -69,7 +74,7 @@ def evaluate(dataset: dict) -> dict[str, Any]:
     graph, ref = _graph(dataset)
     findings = shacl.validate(graph, ref)
     violations = sum(1 for f in findings if f.severity == "violation")
-    checks = url_checks(dataset_urls(dataset))
+    checks = url_checks(dataset)
     result = mqa.score(graph, ref, dataset, violations, _graph_keys(checks))
     result["shacl"] = {"violations": violations,
                        "warnings": sum(1 for f in findings if f.severity == "warning"),

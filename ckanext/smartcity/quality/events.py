@@ -32,9 +32,11 @@ def on_save(package_id: str) -> None:
 
 
 def on_delete(package_id: str) -> None:
-    """A deleted dataset leaves the dashboard and the scheduled checks."""
-    model.Session.execute(sa.text("DELETE FROM smartcity_quality WHERE package_id = :id"),
-                          {"id": package_id})
+    """A deleted dataset leaves the dashboard, the scheduled checks and the
+    URL check results (saved again, it is checked again)."""
+    for table in ("smartcity_quality", "smartcity_url_check"):
+        model.Session.execute(sa.text(f"DELETE FROM {table} WHERE package_id = :id"),
+                              {"id": package_id})
 
 
 def _queue_pending(session) -> None:

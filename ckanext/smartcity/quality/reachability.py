@@ -1,7 +1,9 @@
 """Background checks of access and download URLs (CKAN's job queue, RQ on
 Redis), with the harvester's SSRF rules and time limits
-(``ckanext.smartcity.harvest.*``); results in ``smartcity_url_check`` with
-their time, re-checked by ``ckan smartcity quality --recheck-older-than``."""
+(``ckanext.smartcity.harvest.*``); results in ``smartcity_url_check`` per
+dataset and URL with their time (a result is never shown to another
+dataset naming the same URL: docs/security.md F15), re-checked by
+``ckan smartcity quality --recheck-older-than``."""
 from __future__ import annotations
 
 import logging
@@ -60,21 +62,30 @@ def check_file(path: str) -> tuple[bool, int | None, str | None]:
     return False, None, bilingual("uploaded file missing")
 
 
-def check_urls(urls: list[str], uploads: dict[str, str] | None = None) -> None:
+def check_urls(package_id: str, urls: list[str],
+               uploads: dict[str, str] | None = None) -> None:
+    """Check the dataset's URLs and keep the results under the dataset;
+    results of URLs it no longer names are removed."""
     uploads = uploads or {}
     policy = net.Policy.from_config(tk.config)
     policy = net.Policy(allowed_networks=policy.allowed_networks, connect_timeout=5,
                           read_timeout=10, deadline=min(policy.deadline, 30),
                           max_bytes=policy.max_bytes)
-    for url in sorted(urls)[:MAX_URLS]:
+    checked = sorted(urls)[:MAX_URLS]
+    model.Session.execute(sa.text(
+        "DELETE FROM smartcity_url_check WHERE package_id = :id AND NOT url = ANY(:urls)"),
+        {"id": package_id, "urls": checked})
+    model.Session.commit()
+    for url in checked:
         ok, status, error = (check_file(uploads[url]) if url in uploads
                              else check_url(url, policy))
         model.Session.execute(sa.text("""
-            INSERT INTO smartcity_url_check (url, ok, status, error, checked_at)
-            VALUES (:url, :ok, :status, :error, now())
-            ON CONFLICT (url) DO UPDATE SET ok = EXCLUDED.ok, status = EXCLUDED.status,
-                error = EXCLUDED.error, checked_at = EXCLUDED.checked_at"""),
-            {"url": url, "ok": ok, "status": status, "error": error})
+            INSERT INTO smartcity_url_check (package_id, url, ok, status, error, checked_at)
+            VALUES (:id, :url, :ok, :status, :error, now())
+            ON CONFLICT (package_id, url) DO UPDATE SET ok = EXCLUDED.ok,
+                status = EXCLUDED.status, error = EXCLUDED.error,
+                checked_at = EXCLUDED.checked_at"""),
+            {"id": package_id, "url": url, "ok": ok, "status": status, "error": error})
         model.Session.commit()  # one at a time: no lock held over the next probe
 
 
@@ -85,7 +96,7 @@ def check_package(package_id: str) -> None:
                                                 {"id": package_id})
     except tk.ObjectNotFound:
         return
-    check_urls(assessment.dataset_urls(dataset), uploaded_files(dataset))
+    check_urls(dataset["id"], assessment.dataset_urls(dataset), uploaded_files(dataset))
     assessment.assess(package_id)
     model.Session.commit()
 

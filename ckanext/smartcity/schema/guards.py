@@ -1,6 +1,6 @@
 """The guards around dataset, resource and organisation writes (chained
 actions): characters refused per field, empty repeating rows dropped,
-organisation defaults filled, the dataset URI rule."""
+organisation defaults filled, the dataset URI rule, free extras capped."""
 from __future__ import annotations
 
 from typing import Any
@@ -13,6 +13,7 @@ from ckanext.scheming.helpers import scheming_get_dataset_schema
 from ckanext.smartcity.schema import defaults
 from ckanext.smartcity.schema import validators
 from ckanext.smartcity.schema.form_rows import flat_rows
+
 
 def _problem(value: Any) -> str | None:
     """The first character problem anywhere in ``value`` (strings inside
@@ -133,6 +134,65 @@ def _check_dataset_uri(action: str, context: dict, data_dict: dict) -> None:
         raise tk.ValidationError({"extras": [problem]})
 
 
+def _free_extras(data_dict: dict) -> list[tuple[Any, Any]]:
+    """(key, value) of the free extras of a write (``extras``, a list of
+    ``{"key", "value"}`` objects in the API and, unflattened, in forms)."""
+    extras = data_dict.get("extras")
+    if not isinstance(extras, list):
+        return []
+    return [(e.get("key"), e.get("value")) for e in extras if isinstance(e, dict)]
+
+
+def _too_long(key: Any, value: Any) -> bool:
+    key_text = key if isinstance(key, str) else str(key)
+    value_text = value if isinstance(value, str) else str(value)
+    return (len(key_text) > validators.MAX_TEXT_LENGTH
+            or len(value_text) > validators.MAX_LONG_TEXT_LENGTH)
+
+
+def _stored_extras(action: str, data_dict: dict) -> dict[str, str]:
+    """The extras the dataset or organisation being updated has now (none
+    when creating)."""
+    ref = data_dict.get("id") or data_dict.get("name")
+    if action.endswith("_create") or not isinstance(ref, str) or not ref:
+        return {}
+    stored = (model.Group if action.startswith("organization_") else model.Package).get(ref)
+    return dict(stored.extras or {}) if stored is not None else {}
+
+
+def _extras_problem(extras: list[tuple[Any, Any]]) -> str | None:
+    for key, value in extras:
+        if not _too_long(key, value):
+            continue
+        key_text = key if isinstance(key, str) else str(key)
+        if len(key_text) > validators.MAX_TEXT_LENGTH:
+            return tk._("The key of an extra field may have at most %(count)s characters.") \
+                % {"count": validators.thousands(validators.MAX_TEXT_LENGTH)}
+        shown = key_text if len(key_text) <= 100 else key_text[:100] + "…"
+        return tk._('Extra field "%(key)s": at most %(count)s characters are allowed.') % {
+            "key": shown, "count": validators.thousands(validators.MAX_LONG_TEXT_LENGTH)}
+    return None
+
+
+def _check_extras(action: str, context: dict, data_dict: dict) -> None:
+    """Free extras are capped like the extension's text fields (keys at
+    MAX_TEXT_LENGTH, values at MAX_LONG_TEXT_LENGTH characters; a 5 MB value
+    was accepted and shipped with every search result and RDF export,
+    docs/security.md F17). An extra stored before the cap is kept: a write
+    that sends it unchanged (every patch and every form save does) passes,
+    only a new or changed value must fit. The comparison with the stored
+    value runs after the caller's permission check, so the answer tells an
+    outsider nothing about another dataset's extras."""
+    oversized = [(k, v) for k, v in _free_extras(data_dict) if _too_long(k, v)]
+    if not oversized:
+        return  # most writes: no permission check or query added
+    tk.check_access(action, dict(context), data_dict)
+    stored = _stored_extras(action, data_dict)
+    changed = [(k, v) for k, v in oversized if not (isinstance(k, str) and stored.get(k) == v)]
+    if problem := _extras_problem(changed):
+        raise tk.ValidationError({"extras": [problem]})
+
+
 def _prepare(data_dict: dict, resource: bool = False) -> None:
     """Checks and clean-up before CKAN validates a dataset or resource."""
     _guard(data_dict)
@@ -153,6 +213,7 @@ def package_create(original_action, context, data_dict):
     the organisation."""
     _prepare(data_dict)
     _check_dataset_uri("package_create", context, data_dict)
+    _check_extras("package_create", context, data_dict)
     defaults.apply_organization_defaults(context, data_dict)
     return original_action(context, data_dict)
 
@@ -163,13 +224,16 @@ def _guarded(name: str):
     def action(original_action, context, data_dict):
         if name.startswith("organization_"):
             _guard(data_dict)
+            _check_extras(name, context, data_dict)
         else:
             _prepare(data_dict, resource=name.startswith("resource_"))
             if name.startswith("package_"):
                 _check_dataset_uri(name, context, data_dict)
+                _check_extras(name, context, data_dict)
         return original_action(context, data_dict)
     action.__name__ = name
-    action.__doc__ = f"{name}, refusing control characters per field first."
+    action.__doc__ = (f"{name}, refusing control characters per field and oversized "
+                      "free extras first.")
     return tk.chained_action(action)
 
 

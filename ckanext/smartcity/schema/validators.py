@@ -248,6 +248,11 @@ def smartcity_no_control_characters(value: Any) -> Any:
     return value
 
 
+def thousands(number: int) -> str:
+    """A count as both languages of the portal read it: 100.000."""
+    return f"{number:,}".replace(",", ".")
+
+
 def _text(value: Any, limit: int) -> Any:
     """Text as a person typed it (docs/security.md F6): a string, not a list,
     object, number or boolean sent through the API; at most ``limit``
@@ -259,7 +264,7 @@ def _text(value: Any, limit: int) -> Any:
         raise tk.Invalid(_("Enter text here, not a list, object, number or true/false value."))
     if len(value) > limit:
         raise tk.Invalid(_("The text is too long: at most %(count)s characters are allowed.")
-                      % {"count": f"{limit:,}".replace(",", ".")})
+                      % {"count": thousands(limit)})
     smartcity_no_control_characters(value)
     if _BIDI_OVERRIDE.search(value):
         raise tk.Invalid(_("The text contains characters that reverse the reading direction "

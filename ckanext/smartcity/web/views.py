@@ -1,12 +1,20 @@
 """Rules for every request: the cache rule for every response of a
-signed-in user, the CSRF check for cookie sessions, and a database session
-that never outlives a lost connection."""
+signed-in user, the CSRF check for cookie sessions, only local targets
+after signing in or out, a 400 for a bad ``limit`` of the form's tag
+completion, and a database session that never outlives a lost
+connection."""
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote, urlsplit
+
 from flask import Blueprint, current_app, g, request
+from werkzeug.datastructures import ImmutableMultiDict
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+
+from ckanext.smartcity.web import tags
 
 smartcity = Blueprint("smartcity_web", __name__)
 
@@ -44,6 +52,59 @@ def csrf_for_cookie_sessions():
     if g.get("login_via_auth_header") or not tk.current_user.is_authenticated:
         return
     current_app.extensions["csrf"].protect()
+
+
+# parameters CKAN's user views redirect to after signing in or out
+REDIRECT_TARGETS = ("came_from", "next")
+_UNSAFE_IN_TARGET = re.compile(r"[\\\x00-\x1f\x7f]")
+
+
+def is_local_target(target: str) -> bool:
+    """Whether a redirect target is a path on this portal, however a browser
+    reads it: a path that starts with one slash (not ``//`` or ``/\\``,
+    which browsers read as another host), or an http(s) address of the
+    portal itself; no backslash or control character (tab, newline), also
+    after one more percent-decoding."""
+    for text in (target, unquote(target)):
+        if not text or _UNSAFE_IN_TARGET.search(text):
+            return False
+        parts = urlsplit(text)
+        if parts.scheme or parts.netloc:
+            portal = urlsplit(tk.config.get("ckan.site_url") or "")
+            if parts.scheme not in ("http", "https") or parts.netloc != portal.netloc:
+                return False
+        elif not text.startswith("/") or text.startswith("//"):
+            return False
+    return True
+
+
+@smartcity.before_app_request
+def only_local_redirect_targets():
+    """Drop a ``came_from`` or ``next`` that is not a path on this portal
+    (docs/security.md F18). CKAN's ``url_is_local`` accepts ``\\\\host``,
+    ``javascript:...`` and other relative strings; ``redirect_to`` then took
+    them for a route name and the login form answered 500. Without the
+    target CKAN sends the user to the dashboard."""
+    if not any(name in request.args for name in REDIRECT_TARGETS):
+        return
+    kept = [(name, value) for name, value in request.args.items(multi=True)
+            if name not in REDIRECT_TARGETS or is_local_target(value)]
+    if len(kept) != len(list(request.args.items(multi=True))):
+        request.args = ImmutableMultiDict(kept)
+
+
+@smartcity.before_app_request
+def tag_completion_limit():
+    """CKAN's ``/api/2/util/tag/autocomplete`` passes ``limit`` on to
+    ``tag_autocomplete`` and answered ``limit=abc`` with a 500; the view
+    catches no ValidationError, so the parameter is checked here and a bad
+    one answered 400 naming it (docs/security.md F16)."""
+    if request.endpoint != "api.tag_autocomplete":
+        return
+    try:
+        tags.whole_number(request.args, "limit")
+    except tk.ValidationError as error:
+        tk.abort(400, "limit: " + " ".join(error.error_dict["limit"]))
 
 
 @smartcity.teardown_app_request
