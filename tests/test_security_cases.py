@@ -183,7 +183,7 @@ SEARCH_REFUSED = "Suchanfrage kann nicht ausgeführt werden"
     # ckanext-dcat's own answers
     ({"page": "0"}, None, "Page param must be a positive integer starting in 1"),
     ({"page": "abc"}, None, "Page param must be a positive integer starting in 1"),
-    ({"profiles": "nope"}, None, "Unknown RDF profiles: nope"),
+    ({"profiles": "nope"}, "profiles", "Unbekanntes RDF-Profil; erlaubt: "),
 ])
 def test_bad_catalogue_parameters_are_a_409_not_a_500(app, steward, org, params, field,
                                                       message):

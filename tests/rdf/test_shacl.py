@@ -36,8 +36,8 @@ SHAPE_SETS = ["dcat-ap-de-3.0", "eu-dcat-ap-3.0.1"]
 
 
 def test_every_dataset_conforms(app, portal):
-    """Each dataset's own RDF (/dataset/<name>.ttl, ckanext-dcat's dataset
-    path, not the catalogue's fast path), validated in one batch per shape
+    """Each dataset's own RDF (/dataset/<name>.ttl, served from the
+    per-dataset cache the catalogue shares), validated in one batch per shape
     set: every violation names its focus node, so a problem is still tied to
     its dataset, and one pyshacl run replaces one per dataset."""
     batch = Graph()

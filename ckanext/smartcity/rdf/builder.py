@@ -1,4 +1,5 @@
-"""The fast path for catalogue RDF (``/catalog.*`` and ``ckan smartcity export``).
+"""The fast path for catalogue RDF (``/catalog.*``, ``/dataset/<id>.*`` and
+``ckan smartcity export``).
 
 The triples of a dataset are what the configured profiles make of its dict
 (``dcat_ap_de`` on top of ckanext-dcat's EU DCAT-AP 3 profile): nothing here
@@ -44,7 +45,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.redis import connect_to_redis
 from ckanext.dcat.processors import RDF_PROFILES_CONFIG_OPTION, RDFSerializer
 from ckanext.dcat.profiles.base import namespaces as DCAT_NAMESPACES
-from ckanext.dcat.utils import catalog_uri
+from ckanext.dcat.utils import catalog_uri, dataset_uri
 
 from ckanext.smartcity import schemas  # the scheming YAML (a package of its own when installed)
 from ckanext.smartcity.categories import scheme as categories
@@ -248,12 +249,13 @@ def _worker_start() -> None:
 
 
 def configured(profiles: list[str] | None) -> bool:
-    """Whether ``profiles`` (a request's choice) are the site's own; other
-    choices take the plain path (no builder or cache entries per variant)."""
+    """Whether ``profiles`` (a request's choice, a name given twice counts
+    once) are the site's own; other choices take the plain path (no builder
+    or cache entries per variant)."""
     if not profiles:
         return True
     site = (tk.config.get(RDF_PROFILES_CONFIG_OPTION) or "").split()
-    return list(profiles) == site
+    return list(dict.fromkeys(profiles)) == list(dict.fromkeys(site))
 
 
 def builder(profiles: list[str] | None = None) -> Builder:
@@ -329,6 +331,20 @@ def catalogue_page(datasets: list[dict], fmt: str | None,
     build = builder(profiles)
     chunks = [build.catalogue(pagination_info), *build.datasets(datasets)]
     lines = _unique_lines(chunks, set(), lambda line: True)
+    return ox.serialize(_triples(lines), format=target,
+                        prefixes=_prefixes() if target != ox.RdfFormat.N_TRIPLES else None
+                        ).decode("utf-8")
+
+
+def dataset_document(dataset: dict, fmt: str | None) -> str:
+    """One dataset (what ckanext-dcat's ``serialize_dataset`` gives): its
+    cached catalogue triples without the catalogue's ``dcat:dataset`` link."""
+    target = formats.get(fmt or "xml").oxigraph
+    [chunk] = builder().datasets([dataset])
+    link = _graph()
+    link.add((URIRef(catalog_uri()), DCAT.dataset, URIRef(dataset_uri(dataset))))
+    without = set(_sorted_nt(link).split(b"\n"))
+    lines = [line for line in chunk.split(b"\n") if line not in without]
     return ox.serialize(_triples(lines), format=target,
                         prefixes=_prefixes() if target != ox.RdfFormat.N_TRIPLES else None
                         ).decode("utf-8")

@@ -26,7 +26,7 @@ from ckanext.smartcity.schema.values import values
 
 from .document import PROMOTED_COLUMNS, build_row
 from .fields import DATE, NUMBER, TEXT, load_schema
-from .query import Compiler, QuerySyntaxError, parse
+from .query import MAX_NESTING, Compiler, QuerySyntaxError, parse
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,12 @@ STORED_TABLE = "smartcity_search_stored"
 RANK_WEIGHTS = "{0.05, 0.15, 0.4, 1.0}"
 _SORT_FIELD = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _TEXT_CONFIG = re.compile(r"^[a-z_]+$")
+# what no PostgreSQL text value can hold: psycopg2 refuses a NUL, and a
+# lone surrogate cannot be encoded as UTF-8 (both were 500s)
+_UNSENDABLE = re.compile("[\x00\ud800-\udfff]")
+# SQLSTATE class 54, "program limit exceeded" (too many columns, a
+# statement too complex): the request's size, not an outage
+_LIMIT_EXCEEDED = "54"
 
 
 class SearchBackendError(SolrConnectionError):
@@ -126,6 +132,10 @@ class PostgresSearchConnection:
         return (toolkit.asint(config.get("ckanext.smartcity.search.max_query_length")),
                 toolkit.asint(config.get("ckanext.smartcity.search.max_clauses")))
 
+    @staticmethod
+    def _cap(name: str) -> int:
+        return toolkit.asint(toolkit.config.get(f"ckanext.smartcity.search.{name}"))
+
     def _compiler(self) -> Compiler:
         _, max_clauses = self._limits()
         return Compiler(load_schema(), text_config(), max_clauses)
@@ -146,6 +156,9 @@ class PostgresSearchConnection:
                     parts.append(compiler.compile(parse(item.strip(), max_length)))
         except QuerySyntaxError as exc:
             raise SearchQueryError(str(exc)) from None
+        except RecursionError:  # parse() bounds the nesting; this is the backstop
+            raise SearchQueryError(f"Query nested too deeply (at most {MAX_NESTING} levels)"
+                                   ) from None
         return " AND ".join(parts) if parts else "TRUE"
 
     def _order_by(self, sort: str | None, rank_sql: str) -> list[tuple[str, str]]:
@@ -153,10 +166,14 @@ class PostgresSearchConnection:
         last as in Solr; the index id breaks ties so pages never overlap."""
         schema = load_schema()
         terms: list[tuple[str, str]] = []
-        for spec in (sort or "score desc").split(","):
-            spec = spec.strip()
-            if not spec:
-                continue
+        specs = [spec.strip() for spec in (sort or "score desc").split(",") if spec.strip()]
+        maximum = self._cap("max_sort_keys")
+        if len(specs) > maximum:
+            # 2,000 keys passed PostgreSQL's column limit: a 500 "Search
+            # Connection Error" for a client's mistake
+            raise SearchQueryError(toolkit._(
+                'Invalid "sort" parameter: at most %(maximum)s sort keys') % {"maximum": maximum})
+        for spec in specs:
             pieces = spec.split()
             if len(pieces) != 2 or pieces[1].lower() not in ("asc", "desc"):
                 raise SearchQueryError('Invalid "sort" parameter')
@@ -194,9 +211,15 @@ class PostgresSearchConnection:
             rows = result.fetchall() if result.returns_rows else None
             savepoint.commit()
             return rows
+        except ValueError as exc:  # psycopg2 refuses a value before sending it
+            savepoint.rollback()
+            log.error("Search query failed: %s", exc)
+            raise SearchQueryError("A value in this query cannot be searched for") from None
         except DBAPIError as exc:
             savepoint.rollback()
             log.error("Search query failed: %s", exc.orig)
+            if str(getattr(exc.orig, "pgcode", "") or "").startswith(_LIMIT_EXCEEDED):
+                raise SearchQueryError("This query is too large to run") from None
             if isinstance(exc, DataError):
                 # a value from the request PostgreSQL cannot take (a date
                 # out of range, a number too large): the query's fault
@@ -207,7 +230,34 @@ class PostgresSearchConnection:
             raise SearchError("The search backend could not answer this query") from None
 
     # -- pysolr API ------------------------------------------------------------
+    @staticmethod
+    def _refuse_unsendable(q: str | None, kwargs: dict[str, Any]) -> None:
+        """A NUL or lone surrogate in any parameter (q, fq, facet.field,
+        sort, ... from a URL or a JSON body) is the client's error."""
+        for name, value in (("q", q), *kwargs.items()):
+            items = value if isinstance(value, (list, tuple)) else [value]
+            if any(isinstance(item, str) and _UNSENDABLE.search(item) for item in items):
+                raise SearchQueryError(toolkit._(
+                    'Invalid "%(parameter)s" parameter: it contains a NUL character '
+                    "or an unpaired surrogate") % {"parameter": name})
+
+    def _facet_fields(self, kwargs: dict[str, Any]) -> list[str]:
+        """The facet fields asked for, each once, at most
+        ``ckanext.smartcity.search.max_facet_fields`` (every one is a pass
+        over the matches: 50,000 names took 5 s)."""
+        if str(kwargs.get("facet", "true")).lower() != "true":
+            return []
+        names = list(dict.fromkeys(values(kwargs.get("facet.field"))))
+        maximum = self._cap("max_facet_fields")
+        if len(names) > maximum:
+            raise SearchQueryError(toolkit._(
+                'Invalid "facet.field" parameter: at most %(maximum)s facet fields')
+                % {"maximum": maximum})
+        return names
+
     def search(self, q: str | None = None, **kwargs: Any) -> Results:
+        self._refuse_unsendable(q, kwargs)
+        facet_fields = self._facet_fields(kwargs)
         compiler = self._compiler()
         where = self._where(compiler, q, values(kwargs.get("fq")),
                             kwargs.get("defType"), kwargs.get("mm"))
@@ -223,9 +273,6 @@ class PostgresSearchConnection:
             raise SearchQueryError("rows and start must not be negative")
         sort_keys = self._order_by(kwargs.get("sort"), rank_sql)
         fl = [f for f in re.split(r"[\s,]+", kwargs.get("fl") or "*") if f]
-        facet_fields = list(dict.fromkeys(values(kwargs.get("facet.field"))))
-        if str(kwargs.get("facet", "true")).lower() != "true":
-            facet_fields = []
         limit = _int(kwargs.get("facet.limit"), "facet.limit", 50)
         mincount = _int(kwargs.get("facet.mincount"), "facet.mincount", 1)
 

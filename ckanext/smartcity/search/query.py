@@ -35,6 +35,9 @@ from .fields import DATE, NUMBER, TEXT, SolrSchema
 PROMOTED_SCALARS = PROMOTED_COLUMNS + ("site_id",)
 # The catch-all field CKAN uses as default field ("df").
 DEFAULT_TEXT_FIELD = "text"
+# Deepest nesting of a parsed query ("- - - a", "((a))"): the compiler
+# recurses once per level, and 1,500 levels were a RecursionError (a 500).
+MAX_NESTING = 100
 
 
 class QuerySyntaxError(ValueError):
@@ -59,11 +62,25 @@ def parse(text: str, max_length: int) -> tree.Item:
     try:
         # luqum's thread-safe entry point: ply's lexer keeps state between
         # calls, luqum.thread gives each thread a lexer of its own.
-        return lucene_parse(text)
+        node = lucene_parse(text)
     except (ParseError, RecursionError) as exc:
         raise QuerySyntaxError(f"Invalid query syntax: {exc}") from None
     except Exception as exc:  # ply raises bare exceptions on odd input
         raise QuerySyntaxError(f"Invalid query syntax: {type(exc).__name__}") from None
+    if _nesting(node) > MAX_NESTING:
+        raise QuerySyntaxError(f"Query nested too deeply (at most {MAX_NESTING} levels)")
+    return node
+
+
+def _nesting(node: tree.Item) -> int:
+    """Depth of the tree, counted without recursion (the tree may be deeper
+    than Python's recursion limit)."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in item.children)
+    return deepest
 
 
 def _unescape(value: str) -> str:

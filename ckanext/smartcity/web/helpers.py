@@ -61,7 +61,8 @@ def smartcity_dataset_facts(pkg: dict[str, Any]) -> dict[str, Any]:
                     if contact.get(key)},
         "regions": regions,
         "periods": periods,
-        "frequency": (vocab.label("eu-frequency", frequency, lang) or frequency) if frequency else "",
+        "frequency": ((vocab.label("eu-frequency", frequency, lang) or frequency)
+                      if frequency else ""),
         "modified": _date_text(pkg.get("modified"), lang),
     }
 
