@@ -20,7 +20,7 @@ test:
 	# two workers, a database each (tests/conftest.py); then the tests that
 	# restart PostgreSQL, alone
 	$(VENV)/bin/python -m pytest --ckan-ini=test.ini -p no:cacheprovider \
-		-W ignore::DeprecationWarning -n 2 --dist loadgroup -m "not serial" \
+		-W ignore::DeprecationWarning -n 2 --dist loadfile -m "not serial" \
 		--durations=15 tests $(PYTEST_ARGS)
 	$(VENV)/bin/python -m pytest --ckan-ini=test.ini -p no:cacheprovider \
 		-W ignore::DeprecationWarning -m serial --durations=15 tests $(PYTEST_ARGS)

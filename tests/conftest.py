@@ -5,9 +5,11 @@ clean_db, clean_index, migrate_db_for, cli, ...; ``make test`` passes
 ``make test`` runs the suite in two pytest-xdist workers. Each worker has a
 database, a Redis database and a file store of its own
 (``var/test-gw<N>.ini``, written and migrated by ``scripts/bootstrap.sh
-test``). Tests that share a fixed port (the harvest source portal, the
-browser portal, the private redis-server) run in one worker each
-(``xdist_group``); tests marked ``serial`` restart PostgreSQL and run alone
+test``). The tests of one file run in one worker (``--dist loadfile``), so
+a portal a file starts on a fixed port (the harvest source portal on 58231
+in test_harvest.py, the browser portal on 58232 in test_browser.py, the
+bench portal, the private redis-server on 6391) never starts twice at the
+same time. Tests marked ``serial`` restart PostgreSQL and run alone
 afterwards, outside the parallel run."""
 import os
 
@@ -15,9 +17,6 @@ import pytest
 from ckan.tests import factories
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# tests sharing one fixed port or server run in the same worker
-GROUPS = (("tests/harvest/", "source-portal"), ("tests/browser/", "browser-portal"),
-          ("tests/test_redis_down.py", "redis-6391"))
 # tests that restart PostgreSQL: every other test's connections would break
 SERIAL = ("tests/browser/test_faults.py",)
 
@@ -36,15 +35,12 @@ def pytest_configure(config):
         config.option.ckan_ini = ini
 
 
-@pytest.hookimpl(tryfirst=True)  # before -m selects by these marks
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        path = os.path.relpath(str(item.path), ROOT)
-        if path.startswith(SERIAL):
-            item.add_marker(pytest.mark.serial)
-        for prefix, group in GROUPS:
-            if path.startswith(prefix):
-                item.add_marker(pytest.mark.xdist_group(group))
+def pytest_itemcollected(item):
+    """The serial mark by path, set as each test is collected (before -m
+    selects by it)."""
+    if os.path.relpath(str(item.path), ROOT).startswith(SERIAL):
+        item.add_marker(pytest.mark.serial)
+
 
 LICENSE = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
 

@@ -30,8 +30,10 @@ def serve(ini, port, workdir, admin_password, sample=None, workers=1):
     password.write_text(admin_password + "\n")
 
     def ckan(*args):
-        subprocess.run([os.path.join(BIN, "ckan"), "-c", ini, *args],
-                       check=True, env=env, capture_output=True)
+        done = subprocess.run([os.path.join(BIN, "ckan"), "-c", ini, *args],
+                              env=env, capture_output=True, text=True)
+        assert done.returncode == 0, (f"ckan {' '.join(args)} failed for {ini}:\n"
+                                      f"{done.stderr[-3000:]}")
     ckan("db", "clean", "--yes")
     ckan("db", "upgrade")
     ckan("smartcity", "demo-load", "--admin", "admin", "--admin-password-file", str(password),
