@@ -23,6 +23,7 @@ profiles (tests/rdf/test_fast_path.py).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -103,6 +104,7 @@ def enabled() -> bool:
     return tk.asbool(tk.config.get("ckanext.smartcity.rdf.fast_path"))
 
 
+@functools.cache  # installed versions do not change while the process runs
 def _versions() -> str:
     parts = []
     for package in ("ckanext-smartcity", "ckanext-dcat", "rdflib"):
@@ -158,10 +160,10 @@ def _redis():
 class Builder:
     """Per thread: the profiles (looked up once) and the cache."""
 
-    def __init__(self, profiles: list[str] | None = None):
+    def __init__(self, profiles: list[str] | None = None, site: str | None = None):
         self.graphs = GraphBuilder(profiles)
         self.profiles = profiles
-        self.site = site_fingerprint(profiles)
+        self.site = site or site_fingerprint(profiles)
         self.ttl = tk.asint(tk.config.get("ckanext.smartcity.rdf.cache_ttl"))
         self.redis = self._client = _redis() if self.ttl > 0 else None
         self._retry_at = 0.0
@@ -263,7 +265,7 @@ def builder(profiles: list[str] | None = None) -> Builder:
     site = site_fingerprint(profiles)
     current = getattr(_local, "builders", {}).get(tuple(profiles or ()))
     if current is None or current.site != site:
-        current = Builder(profiles)
+        current = Builder(profiles, site)
         _local.__dict__.setdefault("builders", {})[tuple(profiles or ())] = current
     return current
 

@@ -62,9 +62,11 @@ blueprint = Blueprint("smartcity_search_params", __name__)
 
 @blueprint.before_app_request
 def refuse_empty_sort_keys():
-    """CKAN's search page splits ``sort`` on commas and takes each part's
-    first word: an empty part was an IndexError (500)."""
-    if request.endpoint not in ("dataset.search", "organization.read", "group.read"):
+    """CKAN's search pages (datasets of every type, organisations, groups)
+    split ``sort`` on commas and take each part's first word: an empty part
+    was an IndexError (500)."""
+    endpoint = request.endpoint or ""
+    if not endpoint.endswith((".search", ".read")):  # every dataset and group type
         return None
     sort = request.args.get("sort")
     if sort and any(not part.split() for part in sort.split(",")):
