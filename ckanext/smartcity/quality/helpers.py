@@ -6,13 +6,15 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.smartcity.quality.actions import CONFIG_PUBLIC
+
 log = logging.getLogger(__name__)
 
 
 def smartcity_quality_report(package_id: str) -> dict[str, Any] | None:
     """The quality report of a dataset for the dataset page: the full one for
     its editors, the summary where the site publishes it, else None."""
-    if not tk.asbool(tk.config.get("ckanext.smartcity.quality.public_summary")):
+    if not tk.asbool(tk.config.get(CONFIG_PUBLIC)):
         try:
             tk.check_access("package_update", {}, {"id": package_id})
         except (tk.NotAuthorized, tk.ObjectNotFound):
