@@ -38,14 +38,44 @@ apt_install() {
   fi
 }
 
+# PostgreSQL's default shared_buffers (128 MB) cannot hold the search index
+# of 100,000 datasets (about 400 MB): every search then reads its pages
+# from the kernel again. A quarter of the memory, at most 4 GB, as the
+# PostgreSQL manual advises (docs/architecture.md, "Search at 100k datasets").
+# Written once, for the cluster this script creates; an operator's own
+# file is left alone.
+tune_postgresql() {
+  local conf="/etc/postgresql/$1/main/conf.d/smartcity.conf" mem_mb buffers_mb
+  [ -e "$conf" ] && return
+  mem_mb=$(( $(awk '/^MemTotal:/ {print $2}' /proc/meminfo) / 1024 ))
+  buffers_mb=$(( mem_mb / 4 ))
+  [ "$buffers_mb" -gt 4096 ] && buffers_mb=4096
+  [ "$buffers_mb" -lt 128 ] && buffers_mb=128
+  as_root mkdir -p "$(dirname "$conf")"
+  printf '# written by ckanext-smartcity scripts/bootstrap.sh\nshared_buffers = %sMB\n' \
+    "$buffers_mb" | as_root tee "$conf" >/dev/null
+}
+
 start_postgresql() {
-  if pg_isready -q -h 127.0.0.1 -p 5432; then return; fi
   local version
   version="$(ls /usr/lib/postgresql | sort -V | tail -1)"
+  if pg_isready -q -h 127.0.0.1 -p 5432; then
+    # a cluster started before this script tuned it (the Debian package
+    # starts one): tune once, then restart it
+    if [ -d "/etc/postgresql/$version/main" ] \
+       && [ ! -e "/etc/postgresql/$version/main/conf.d/smartcity.conf" ]; then
+      tune_postgresql "$version"
+      log "Restarting PostgreSQL $version (shared_buffers)"
+      as_root pg_ctlcluster "$version" main restart || true
+    else
+      return
+    fi
+  fi
   if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -q "^$version main$"; then
     log "Creating PostgreSQL $version cluster"
     as_root pg_createcluster "$version" main
   fi
+  tune_postgresql "$version"
   log "Starting PostgreSQL $version"
   as_root pg_ctlcluster "$version" main start || true
   for _ in $(seq 1 30); do

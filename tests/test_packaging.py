@@ -37,6 +37,7 @@ RUNTIME_FILES = [
     "ckanext/smartcity/migration/smartcity_search/env.py",
     "ckanext/smartcity/migration/smartcity_search/versions/"
     "a1c0e5d2b7f4_create_search_doc_table.py",
+    "ckanext/smartcity/migration/smartcity_search/versions/c3d9f1a7e2b6_facet_value_ids.py",
 ]
 
 

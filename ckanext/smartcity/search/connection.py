@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 TABLE = "smartcity_search_doc"
 STORED_TABLE = "smartcity_search_stored"
+# every interned facet value once, numbered (facet_ids of the index rows)
+FACET_VALUE_TABLE = "smartcity_search_facet_value"
 # ts_rank weights for D, C, B, A (resources/extras, description, tags, title).
 RANK_WEIGHTS = "{0.05, 0.15, 0.4, 1.0}"
 _SORT_FIELD = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -61,11 +63,12 @@ _TSV_SQL = (
 _UPSERT = sa.text(f"""
     INSERT INTO {TABLE} (index_id, site_id, package_id, state, capacity, dataset_type,
                          entity_type, organization, metadata_modified, permission_labels,
-                         fields, text_fields, tsv, indexed_at)
+                         fields, text_fields, tsv, indexed_at, facet_ids)
     VALUES (:index_id, :site_id, :package_id, :state, :capacity, :dataset_type,
             :entity_type, :organization, :metadata_modified,
             CAST(:permission_labels AS text[]), CAST(:fields AS jsonb),
-            CAST(:text_fields AS jsonb), {_TSV_SQL}, now() at time zone 'utc')
+            CAST(:text_fields AS jsonb), {_TSV_SQL}, now() at time zone 'utc',
+            CAST(:facet_ids AS int[]))
     ON CONFLICT (index_id) DO UPDATE SET
         site_id = EXCLUDED.site_id, package_id = EXCLUDED.package_id,
         state = EXCLUDED.state, capacity = EXCLUDED.capacity,
@@ -74,7 +77,8 @@ _UPSERT = sa.text(f"""
         metadata_modified = EXCLUDED.metadata_modified,
         permission_labels = EXCLUDED.permission_labels,
         fields = EXCLUDED.fields, text_fields = EXCLUDED.text_fields,
-        tsv = EXCLUDED.tsv, indexed_at = EXCLUDED.indexed_at;
+        tsv = EXCLUDED.tsv, indexed_at = EXCLUDED.indexed_at,
+        facet_ids = EXCLUDED.facet_ids;
     INSERT INTO {STORED_TABLE} (index_id, doc, data_dict, validated_data_dict)
     VALUES (:index_id, CAST(:doc AS jsonb), :data_dict, :validated_data_dict)
     ON CONFLICT (index_id) DO UPDATE SET
@@ -138,7 +142,9 @@ class PostgresSearchConnection:
 
     def _compiler(self) -> Compiler:
         _, max_clauses = self._limits()
-        return Compiler(load_schema(), text_config(), max_clauses)
+        schema = load_schema()
+        return Compiler(schema, text_config(), max_clauses,
+                        interned=lambda name: interned_field(name, schema))
 
     def _where(self, compiler: Compiler, q: str | None, fq: Iterable[str],
                def_type: str | None, mm: str | None) -> str:
@@ -159,7 +165,20 @@ class PostgresSearchConnection:
         except RecursionError:  # parse() bounds the nesting; this is the backstop
             raise SearchQueryError(f"Query nested too deeply (at most {MAX_NESTING} levels)"
                                    ) from None
-        return " AND ".join(parts) if parts else "TRUE"
+        sql = " AND ".join(parts) if parts else "TRUE"
+        checks = [f"numnode({query})" for _, query in compiler.text_checks]
+        checks += [f"(SELECT id FROM {FACET_VALUE_TABLE} WHERE field = {field} "
+                   f"AND md5(value) = md5({value}) AND value = {value})"
+                   for field, value in compiler.value_checks]
+        if checks:
+            # one round trip tells which full-text clauses hold stopwords
+            # only and which number each filtered facet value has
+            found = list(self._execute(sa.text("SELECT " + ", ".join(checks)),
+                                       compiler.params)[0])
+            texts = len(compiler.text_checks)
+            sql = compiler.resolve_values(compiler.resolve_text(sql, found[:texts]),
+                                          found[texts:])
+        return sql
 
     def _order_by(self, sort: str | None, rank_sql: str) -> list[tuple[str, str]]:
         """Sort keys as (SQL expression over ``d``, ASC|DESC), missing values
@@ -276,38 +295,52 @@ class PostgresSearchConnection:
         limit = _int(kwargs.get("facet.limit"), "facet.limit", 50)
         mincount = _int(kwargs.get("facet.mincount"), "facet.mincount", 1)
 
-        # One pass over the matching rows (a materialised CTE) answers the
-        # count, the page and the facets; the stored payload of the page's
-        # rows is read afterwards by primary key.
-        columns = ["d.index_id", f"{rank_sql} AS score"]
-        columns += [f"{expr} AS _s{i}" for i, (expr, _) in enumerate(sort_keys)]
-        if facet_fields:
-            columns += ["d.fields", "d.text_fields"]
         order = ", ".join(f"_s{i} {direction} NULLS LAST"
                           for i, (_, direction) in enumerate(sort_keys))
-        facet_sql = "NULL"
+        sort_columns = [f"{expr} AS _s{i}" for i, (expr, _) in enumerate(sort_keys)]
+        params = dict(params, _rows=rows, _start=start)
+        fast = [name for name in facet_fields if self._interned(name)]
+        slow = [name for name in facet_fields if name not in fast]
         if facet_fields:
-            facet_sql = """(SELECT json_agg(json_build_array(name, value, c)) FROM (
-                SELECT k.name, e.value, count(*) AS c,
-                       row_number() OVER (PARTITION BY k.name
-                                          ORDER BY count(*) DESC, e.value) AS rn
-                FROM m
-                CROSS JOIN unnest(CAST(:_facet_names AS text[])) AS k(name)
-                CROSS JOIN LATERAL jsonb_array_elements_text(
-                    COALESCE(m.fields -> k.name, m.text_fields -> k.name)) AS e(value)
-                GROUP BY k.name, e.value) f
-              WHERE c >= :_mincount AND (:_limit < 0 OR rn <= :_limit))"""
-        statement = sa.text(f"""
-            WITH m AS MATERIALIZED (
-                SELECT {', '.join(columns)} FROM {TABLE} d WHERE {where})
-            SELECT (SELECT count(*) FROM m),
-                   (SELECT json_agg(json_build_array(index_id, score) ORDER BY ord) FROM (
-                        SELECT index_id, score, row_number() OVER (ORDER BY {order}) AS ord
-                        FROM m ORDER BY {order} LIMIT :_rows OFFSET :_start) p),
-                   {facet_sql}""")
-        hits, page, facet_rows = self._execute(statement, dict(
-            params, _rows=rows, _start=start, _facet_names=facet_fields,
-            _mincount=max(mincount, 1), _limit=limit))[0]
+            # Facets need every match: one pass over the matching rows (a
+            # materialised CTE) answers the count, the page and the facets.
+            # Interned facet fields are counted from the small integer array
+            # facet_ids (docs/architecture.md, "Search at 100k datasets").
+            columns = ["d.index_id", f"{rank_sql} AS score", *sort_columns]
+            if fast:
+                columns.append("d.facet_ids")
+            if slow:
+                columns += ["d.fields", "d.text_fields"]
+            page_sql = "NULL"
+            if rows:
+                page_sql = f"""(SELECT json_agg(json_build_array(index_id, score)
+                                          ORDER BY {order}) FROM (
+                        SELECT * FROM m ORDER BY {order} LIMIT :_rows OFFSET :_start) p)"""
+            statement = sa.text(f"""
+                WITH m AS MATERIALIZED (
+                    SELECT {', '.join(columns)} FROM {TABLE} d WHERE {where})
+                SELECT (SELECT count(*) FROM m), {page_sql},
+                       {self._fast_facet_sql() if fast else 'NULL'},
+                       {self._slow_facet_sql() if slow else 'NULL'}""")
+            hits, page, fast_rows, slow_rows = self._execute(statement, dict(
+                params, _fast_names=fast, _slow_names=slow,
+                _mincount=max(mincount, 1), _limit=limit))[0]
+            facet_rows = (fast_rows or []) + (slow_rows or [])
+        else:
+            # No facets: the count and the page are two plain statements, so
+            # the page can come from an index in sort order (a deep page of
+            # the newest datasets reads 1,000 index entries, not every match)
+            # and the count from an index-only scan.
+            hits = self._execute(sa.text(
+                f"SELECT count(*) FROM {TABLE} d WHERE {where}"), params)[0][0]
+            page = []
+            if rows and hits > start:
+                page = self._execute(sa.text(f"""
+                    SELECT index_id, score FROM (
+                        SELECT d.index_id, {rank_sql} AS score, {', '.join(sort_columns)}
+                        FROM {TABLE} d WHERE {where}
+                        ORDER BY {order} LIMIT :_rows OFFSET :_start) p"""), params)
+            facet_rows = []
 
         docs: list[dict[str, Any]] = []
         if page:
@@ -334,6 +367,39 @@ class PostgresSearchConnection:
                 self._add_zero_counts(result, facet_fields, limit)
             facets["facet_fields"] = result
         return Results(docs, hits, facets)
+
+    @staticmethod
+    def _interned(name: str) -> bool:
+        """Whether the values of ``name`` are counted from facet_ids."""
+        return interned_field(name, load_schema())
+
+    @staticmethod
+    def _fast_facet_sql() -> str:
+        """Facet counts of interned fields: the ids of every match counted
+        once, then named through the value table (each value once per
+        dataset, as Solr counts documents)."""
+        return f"""(SELECT json_agg(json_build_array(field, value, c)) FROM (
+            SELECT v.field, v.value, f.c,
+                   row_number() OVER (PARTITION BY v.field ORDER BY f.c DESC, v.value) AS rn
+            FROM (SELECT id, count(*) AS c FROM (SELECT unnest(m.facet_ids) AS id FROM m) u
+                  GROUP BY id) f
+            JOIN {FACET_VALUE_TABLE} v ON v.id = f.id
+            WHERE v.field = ANY(CAST(:_fast_names AS text[]))) x
+          WHERE c >= :_mincount AND (:_limit < 0 OR rn <= :_limit))"""
+
+    @staticmethod
+    def _slow_facet_sql() -> str:
+        """Facet counts of any other field, read from the jsonb columns."""
+        return """(SELECT json_agg(json_build_array(name, value, c)) FROM (
+            SELECT k.name, e.value, count(*) AS c,
+                   row_number() OVER (PARTITION BY k.name
+                                      ORDER BY count(*) DESC, e.value) AS rn
+            FROM m
+            CROSS JOIN unnest(CAST(:_slow_names AS text[])) AS k(name)
+            CROSS JOIN LATERAL (SELECT DISTINCT value FROM jsonb_array_elements_text(
+                COALESCE(m.fields -> k.name, m.text_fields -> k.name)) AS a(value)) AS e
+            GROUP BY k.name, e.value) f
+          WHERE c >= :_mincount AND (:_limit < 0 OR rn <= :_limit))"""
 
     @staticmethod
     def _doc(row: Any, fl: list[str], want_all: bool) -> dict[str, Any]:
@@ -383,8 +449,13 @@ class PostgresSearchConnection:
     def add(self, docs: list[dict[str, Any]], commit: bool = True, **_: Any) -> None:
         schema = load_schema()
         cfg = text_config()
-        for doc in docs:
-            row = build_row(doc, schema)
+        rows = [build_row(doc, schema) for doc in docs]
+        pairs = [[(name, value) for name, items in row.pop("field_values").items()
+                  if interned_field(name, schema) for value in dict.fromkeys(items)]
+                 for row in rows]
+        ids = _intern(sorted({pair for doc_pairs in pairs for pair in doc_pairs}))
+        for row, doc_pairs in zip(rows, pairs, strict=True):
+            row["facet_ids"] = [ids[pair] for pair in doc_pairs]
             try:
                 model.Session.execute(_UPSERT, dict(row, cfg=cfg))
             except DBAPIError as exc:
@@ -419,6 +490,43 @@ class PostgresSearchConnection:
 
     def optimize(self, *args: Any, **kwargs: Any) -> None:
         model.Session.execute(sa.text(f"ANALYZE {TABLE}"))
+
+
+def interned_field(name: str, schema: Any) -> bool:
+    """Fields whose values are interned into facet_ids at indexing time:
+    ``ckanext.smartcity.search.interned_facet_fields`` and every ``vocab_``
+    field, unless tokenised (text fields are faceted from text_fields)."""
+    if schema.field(name).kind == TEXT:
+        return False
+    return name.startswith("vocab_") or name in _interned_names()
+
+
+def _interned_names() -> frozenset[str]:
+    # defaults of every option here: search/config_declaration.yaml
+    return frozenset(values(toolkit.config.get(
+        "ckanext.smartcity.search.interned_facet_fields")))
+
+
+_INTERN = sa.text(f"""
+    INSERT INTO {FACET_VALUE_TABLE} (field, value)
+    SELECT * FROM unnest(CAST(:_fields AS text[]), CAST(:_values AS text[]))
+    ON CONFLICT (field, md5(value)) DO NOTHING""")
+_LOOKUP = sa.text(f"""
+    SELECT v.field, v.value, v.id FROM {FACET_VALUE_TABLE} v
+    JOIN unnest(CAST(:_fields AS text[]), CAST(:_values AS text[])) AS p(field, value)
+      ON v.field = p.field AND md5(v.value) = md5(p.value) AND v.value = p.value""")
+
+
+def _intern(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The id of every (field, value), adding the new ones. Two statements,
+    so that the lookup sees a value a concurrent indexing has just added
+    (ON CONFLICT waits for it)."""
+    if not pairs:
+        return {}
+    params = {"_fields": [f for f, _ in pairs], "_values": [v for _, v in pairs]}
+    model.Session.execute(_INTERN, params)
+    return {(field, value): id_ for field, value, id_ in
+            model.Session.execute(_LOOKUP, params).fetchall()}
 
 
 _indexed_hooks: list[Callable[[list[dict[str, Any]]], None]] = []

@@ -114,6 +114,8 @@ def build_row(doc: dict[str, Any], schema: SolrSchema) -> dict[str, Any]:
     promoted.update({key: fields.get(key, []) for key in PROMOTED_ARRAYS})
     return {
         **promoted,
+        # the field values, for the facet value ids (popped before the upsert)
+        "field_values": fields,
         "index_id": str(doc.get(schema.unique_key) or doc.get("id")),
         "site_id": str(doc.get("site_id") or ""),
         "package_id": str(doc.get("id") or ""),

@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field as dc_field
 from decimal import Decimal, InvalidOperation
 
@@ -38,6 +39,14 @@ DEFAULT_TEXT_FIELD = "text"
 # Deepest nesting of a parsed query ("- - - a", "((a))"): the compiler
 # recurses once per level, and 1,500 levels were a RecursionError (a 500).
 MAX_NESTING = 100
+# Compiled SQL marks each full-text clause with a placeholder (its number)
+# until the lexeme counts are known (Compiler.resolve_text); SQL text holds
+# only the compiler's own tokens, every value is a bind parameter.
+TEXT_PLACEHOLDER = "__smartcity_text_{}__"
+TEXT_PLACEHOLDER_PATTERN = re.compile(r"__smartcity_text_(\d+)__")
+# the same for an exact value of an interned facet field (facet_ids)
+VALUE_PLACEHOLDER = "__smartcity_value_{}__"
+VALUE_PLACEHOLDER_PATTERN = re.compile(r"__smartcity_value_(\d+)__")
 
 
 class QuerySyntaxError(ValueError):
@@ -142,14 +151,21 @@ class Compiler:
     """Compiles one or more luqum trees into SQL over the index table ``d``."""
 
     def __init__(self, schema: SolrSchema, text_config: str,
-                 max_clauses: int, now: dt.datetime | None = None) -> None:
+                 max_clauses: int, now: dt.datetime | None = None,
+                 interned: Callable[[str], bool] = lambda name: False) -> None:
         self.schema = schema
+        self.interned = interned
         self.text_config = text_config
         self.max_clauses = max_clauses
         self.now = now
         self.params: dict[str, object] = {"cfg": text_config}
         self.clauses = 0
         self.rank_terms: list[str] = []
+        # tsquery expressions whose lexeme count decides their clause (see
+        # text_placeholders / resolve_text)
+        self.text_checks: list[tuple[str, str]] = []
+        # (field, value) bind parameters of exact matches on interned fields
+        self.value_checks: list[tuple[str, str]] = []
         self._negated = 0
 
     # -- helpers -----------------------------------------------------------
@@ -187,8 +203,38 @@ class Compiler:
             return "TRUE"
         if vector_sql == "d.tsv" and not self._negated:
             self.rank_terms.append(query)
-        # A query of stopwords only has no lexemes; Lucene drops such a clause.
-        return f"(numnode({query}) = 0 OR COALESCE({vector_sql} @@ {query}, FALSE))"
+        return self._text_check(vector_sql, query)
+
+    def _text_check(self, vector_sql: str, query: str) -> str:
+        """A placeholder for ``vector @@ query``, resolved by
+        :meth:`resolve_text` once the lexeme count of ``query`` is known: a
+        query of stopwords only has no lexemes, and Lucene drops such a
+        clause (TRUE). Deciding that before the search, instead of
+        ``numnode(q) = 0 OR ...`` in SQL, leaves a plain ``d.tsv @@ q`` that
+        PostgreSQL answers from the GIN index (docs/architecture.md)."""
+        self.text_checks.append((vector_sql, query))
+        return TEXT_PLACEHOLDER.format(len(self.text_checks) - 1)
+
+    def resolve_text(self, sql: str, lexemes: list[int]) -> str:
+        """``sql`` with every text placeholder replaced, given the lexeme
+        count of each checked query (in the order of ``text_checks``)."""
+        def replace(match: re.Match) -> str:
+            vector_sql, query = self.text_checks[int(match.group(1))]
+            if not lexemes[int(match.group(1))]:
+                return "TRUE"
+            if vector_sql == "d.tsv":  # never NULL: no COALESCE, so the index applies
+                return f"(d.tsv @@ {query})"
+            return f"COALESCE({vector_sql} @@ {query}, FALSE)"
+        return TEXT_PLACEHOLDER_PATTERN.sub(replace, sql)
+
+    def resolve_values(self, sql: str, ids: list[int | None]) -> str:
+        """``sql`` with every value placeholder replaced, given the facet
+        value id of each (None: no dataset ever had that value)."""
+        def replace(match: re.Match) -> str:
+            found = ids[int(match.group(1))]
+            # an integer from the value table, never client text
+            return "FALSE" if found is None else f"(d.facet_ids @> ARRAY[{int(found)}])"
+        return VALUE_PLACEHOLDER_PATTERN.sub(replace, sql)
 
     def _column(self, name: str, kind: str) -> str:
         """The jsonb column holding ``name``: tokenised fields apart."""
@@ -246,6 +292,11 @@ class Compiler:
             return f"COALESCE(d.{name} = {self.param(literal)}, FALSE)"
         if name in PROMOTED_ARRAYS:
             return f"(d.{name} @> ARRAY[{self.param(literal)}]::text[])"
+        if self.interned(name):
+            # answered from facet_ids: the GIN index there has statistics per
+            # value, so PostgreSQL combines it with the full-text index
+            self.value_checks.append((self.param(name), self.param(literal)))
+            return VALUE_PLACEHOLDER.format(len(self.value_checks) - 1)
         return f"(d.fields @> CAST({self.param(json.dumps({name: [literal]}))} AS jsonb))"
 
     def _date(self, value: str) -> str:
@@ -384,5 +435,5 @@ class Compiler:
             # Every match contains one of the positive terms: this lets
             # PostgreSQL use the GIN index before counting matches.
             any_term = " || ".join(self.rank_terms)
-            parts.append(f"(numnode({any_term}) = 0 OR d.tsv @@ ({any_term}))")
+            parts.append(self._text_check("d.tsv", f"({any_term})"))
         return "(" + " AND ".join(parts) + ")" if parts else "TRUE"
