@@ -16,18 +16,32 @@ ckanext-dcat's RDF harvester, with what docs/security.md H1-H15 ask of it:
 - caps per job: pages (``Policy.max_pages``) and datasets
   (``ckanext.smartcity.harvest.max_datasets``); per dataset the schema's caps
   on keywords, list values and distributions apply as in the form (H9/H11);
-- no mass deletion: nothing is deleted after a run with errors, nor when
-  more than ``ckanext.smartcity.harvest.max_deletion_ratio`` of the source's
-  datasets would go (H13);
-- vocabulary values the portal does not know are dropped with a warning on
-  the harvest object, and the dataset is imported without them; deprecated
-  codes and http/https variants map to the current URI (H15);
+- no mass deletion: nothing is deleted after a run with errors (gather
+  errors or datasets refused at import), nor when more than
+  ``ckanext.smartcity.harvest.max_deletion_ratio`` of the source's datasets
+  would go (H13; the rule: :meth:`DCATAPDEHarvester._deletions`);
+- vocabulary values the portal does not know are dropped with a warning,
+  and the dataset is imported without them; deprecated codes and http/https
+  variants map to the current URI (H15);
+- warnings are not errors: they are kept per harvest object in the extra
+  ``smartcity_warnings`` (a JSON list of "Deutsch / English" texts), so
+  ckanext-harvest's error counts stay errors; the job's stats add
+  ``warnings`` and ``refused``, the job report ``object_warnings``, and the
+  dataset's editors see them on its page;
+- mandatory gaps (licence, contributor ID, publisher, contact) are filled
+  from the source's configured ``defaults``, then from the organisation's
+  (schema/defaults.py), each with a warning; a dataset still lacking a
+  licence or publisher is refused, with the fields named;
+- a dataset without ``dct:identifier`` keeps its source URI as
+  ``identifier``; a dataset deleted because it left the source is restored
+  (same id and name) when it comes back;
 - error messages name the page, the dataset URI and the field, never the
   document's content.
 """
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import logging
 import uuid
@@ -46,6 +60,7 @@ from ckanext.harvest.model import HarvestObject, HarvestObjectExtra
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 from ckanext.smartcity.schema import vocab
+from ckanext.smartcity.schema.defaults import is_blank, organization_defaults
 from ckanext.smartcity.schema.values import values
 from ckanext.smartcity.i18n_text import bilingual
 from ckanext.smartcity.harvest import fetch
@@ -57,6 +72,14 @@ SOURCE_TYPE = "dcat_ap_de"
 PRIVILEGED = ("id", "owner_org", "private", "state", "type", "creator_user_id",
               "groups", "organization", "revision_id", "metadata_created")
 DEFAULT_FORMAT = "ttl"
+# harvest object extra: the object's warnings, a JSON list of bilingual texts
+WARNINGS_KEY = "smartcity_warnings"
+# what a source's "defaults" (then the organisation) may fill, in this order
+DEFAULTABLE = ("license_id", "contributor_id", "publisher", "contact")
+MANDATORY = ("license_id", "publisher")  # of those: refused when still missing
+_DEFAULT_VOCABULARIES = {"license_id": "dcatde-license", "contributor_id": "dcatde-contributor"}
+_DEFAULT_SUBFIELDS = {"publisher": ("name", "uri", "type", "email", "url"),
+                      "contact": ("name", "email", "url", "phone")}
 
 
 class HarvestConfigError(ValueError):
@@ -73,7 +96,7 @@ def source_config(text: str | None) -> dict[str, Any]:
         raise HarvestConfigError(bilingual("configuration is not JSON")) from None
     if not isinstance(config, dict):
         raise HarvestConfigError(bilingual("configuration must be a JSON object"))
-    unknown = sorted(set(config) - {"rdf_format", "max_deletion_ratio"})
+    unknown = sorted(set(config) - {"rdf_format", "max_deletion_ratio", "defaults"})
     if unknown:
         raise HarvestConfigError(bilingual("unknown setting") + ": " + ", ".join(unknown))
     if config.get("rdf_format", DEFAULT_FORMAT) not in fetch.FORMATS:
@@ -83,7 +106,45 @@ def source_config(text: str | None) -> dict[str, Any]:
     if ratio is not None and (isinstance(ratio, bool) or not isinstance(ratio, (int, float))
                               or not 0 <= ratio <= 1):
         raise HarvestConfigError(bilingual("max_deletion_ratio must be a number from 0 to 1"))
+    if "defaults" in config:
+        config["defaults"] = _source_defaults(config["defaults"])
     return config
+
+
+def _source_defaults(given: Any) -> dict[str, Any]:
+    """A source's ``defaults``, checked, in dataset form: ``license_id`` and
+    ``contributor_id`` a value of their vocabulary (URI, code or alias;
+    stored as the URI), ``publisher`` and ``contact`` one object of text
+    subfields each (stored as a one-row list; a publisher needs a name)."""
+    if not isinstance(given, dict):
+        raise HarvestConfigError("defaults: " + bilingual("configuration must be a JSON object"))
+    unknown = sorted(set(given) - set(DEFAULTABLE))
+    if unknown:
+        raise HarvestConfigError(bilingual("unknown setting") + ": "
+                                 + ", ".join(f"defaults.{key}" for key in unknown))
+    checked: dict[str, Any] = {}
+    for field, value in given.items():
+        if field in _DEFAULT_VOCABULARIES:
+            name = _DEFAULT_VOCABULARIES[field]
+            checked[field] = vocab.canonical(name, value) if isinstance(value, str) else None
+            if not checked[field]:
+                raise HarvestConfigError(f"defaults.{field}: " + bilingual(
+                    "not in the vocabulary %(vocabulary)s", vocabulary=name))
+        else:
+            checked[field] = [_default_row(field, value)]
+    return checked
+
+
+def _default_row(field: str, value: Any) -> dict[str, str]:
+    allowed = _DEFAULT_SUBFIELDS[field]
+    if (not isinstance(value, dict) or set(value) - set(allowed)
+            or not all(isinstance(v, str) for v in value.values())
+            or is_blank({k: v.strip() for k, v in value.items()})
+            or (field == "publisher" and not value.get("name", "").strip())):
+        raise HarvestConfigError(f"defaults.{field}: " + bilingual(
+            "a JSON object of texts (%(fields)s; a publisher needs a name)",
+            fields=", ".join(allowed)))
+    return {k: v.strip() for k, v in value.items() if v.strip()}
 
 
 def _vocabulary_fields() -> tuple[list[dict], list[dict]]:
@@ -144,6 +205,88 @@ def drop_unknown_vocabulary_values(dataset: dict) -> list[str]:
             clean(resource, resource_fields,
                   bilingual("resource %(number)s", number=number) + ": ")
     return warnings
+
+
+def _gap(dataset: dict, field: str) -> bool:
+    """Whether ``field`` is empty; a publisher also when no row has a name."""
+    value = dataset.get(field)
+    if field == "publisher":
+        rows = value if isinstance(value, list) else []
+        return not any(isinstance(row, dict) and not is_blank(row.get("name")) for row in rows)
+    return is_blank(value)
+
+
+def _shown(value: Any) -> str:
+    """A default as the warning names it: a URI, or the row's name or address."""
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        row = value[0]
+        return str(row.get("name") or row.get("email") or row.get("url") or row.get("phone"))
+    return str(value)
+
+
+def fill_mandatory_gaps(dataset: dict, source_defaults: dict,
+                        org_defaults: dict) -> list[str]:
+    """Fill licence, contributor ID, publisher and contact where the source
+    left them empty, in place: from the harvest source's ``defaults``, else
+    from the organisation's (schema/defaults.py); one warning per filled
+    field, naming the field, where the value came from and the value."""
+    warnings = []
+    for field in DEFAULTABLE:
+        if not _gap(dataset, field):
+            continue
+        if not is_blank(source_defaults.get(field)):
+            value = source_defaults[field]
+            text = bilingual("missing in the source, the harvest source's default was used "
+                             "(%(value)s)", value=_shown(value))
+        elif not is_blank(org_defaults.get(field)):
+            value = org_defaults[field]
+            text = bilingual("missing in the source, the organisation's default was used "
+                             "(%(value)s)", value=_shown(value))
+        else:
+            continue
+        dataset[field] = copy.deepcopy(value)
+        warnings.append(f"{field}: {text}")
+    return warnings
+
+
+def _organization_defaults(org_id: str) -> dict[str, Any]:
+    try:
+        org = tk.get_action("organization_show")(
+            {"ignore_auth": True}, {"id": org_id, "include_datasets": False,
+                                    "include_users": False, "include_extras": True})
+    except tk.ObjectNotFound:
+        return {}
+    return organization_defaults(org)
+
+
+def stored_warnings(harvest_object) -> list[str]:
+    """The warnings kept with a harvest object (extra ``smartcity_warnings``)."""
+    for extra in harvest_object.extras:
+        if extra.key == WARNINGS_KEY:
+            with contextlib.suppress(ValueError):
+                found = json.loads(extra.value or "[]")
+                return [str(w) for w in found] if isinstance(found, list) else []
+    return []
+
+
+def _warning_extras(warnings: list[str]) -> list[HarvestObjectExtra]:
+    """The extras a new harvest object carries its warnings in (none without)."""
+    return [HarvestObjectExtra(key=WARNINGS_KEY, value=json.dumps(warnings))] if warnings else []
+
+
+def _store_warnings(harvest_object, warnings: list[str]) -> None:
+    """Keep ``warnings`` with the object (replacing what it had) and commit."""
+    for extra in harvest_object.extras:
+        if extra.key == WARNINGS_KEY:
+            extra.value = json.dumps(warnings)
+            break
+    else:
+        if not warnings:
+            return
+        harvest_object.extras.append(
+            HarvestObjectExtra(key=WARNINGS_KEY, value=json.dumps(warnings)))
+    harvest_object.add()
+    model.Session.commit()
 
 
 class _Stopped(Exception):
@@ -274,6 +417,7 @@ class DCATAPDEHarvester(DCATRDFHarvester):
                 parser = RDFParser()
                 parser.g = graph
                 parser = hooks.after_parsing(parser)
+                graph_warnings = self._graph_warnings(parser.g, source.url)
                 for position, ref in enumerate(parser._datasets(), 1):
                     try:
                         dataset = self._parse(parser, ref)
@@ -310,8 +454,13 @@ class DCATAPDEHarvester(DCATRDFHarvester):
                     for key in PRIVILEGED:
                         dataset.pop(key, None)
                     dataset["name"] = self._new_name(dataset.get("title"), names_taken)
-                    obj = HarvestObject(guid=guid, job=harvest_job,
-                                        content=json.dumps(dataset))
+                    if is_blank(dataset.get("identifier")):
+                        # the source's identity travels on (issue 15); a
+                        # dct:identifier of the source is never replaced
+                        dataset["identifier"] = guid
+                    # a graph step's warnings go with the dataset into import_stage
+                    obj = HarvestObject(guid=guid, job=harvest_job, content=json.dumps(dataset),
+                                        extras=_warning_extras(graph_warnings.get(ref, [])))
                     obj.save()
                     object_ids.append(obj.id)
         except fetch.FetchError as exc:
@@ -322,6 +471,15 @@ class DCATAPDEHarvester(DCATRDFHarvester):
         object_ids.extend(self._deletions(harvest_job, guids, had_errors or hooks.had_errors,
                                           config))
         return object_ids
+
+    def _graph_warnings(self, graph, source_url: str) -> dict[Any, list[str]]:
+        """WIRING POINT for a step on a whole page's graph that runs before
+        its datasets are read (mending wild spellings, issue 15): its
+        per-dataset warnings, keyed by dataset node. They travel with the
+        harvest object (extra ``smartcity_warnings``) into import_stage,
+        which adds its own and keeps them as warnings, not errors. Wire as
+        ``return mend.mend_graph(graph, source_url)``."""
+        return {}
 
     @staticmethod
     def _parse(parser: RDFParser, ref) -> dict:
@@ -354,7 +512,25 @@ class DCATAPDEHarvester(DCATRDFHarvester):
 
     def _deletions(self, harvest_job, guids_in_source, had_errors, config) -> list[str]:
         """H13: harvest objects that delete what the source no longer has, or
-        none (with a report) after errors or above the threshold."""
+        none (with a report) after errors or above the threshold.
+
+        The deletion rule. A dataset this source harvested earlier and no
+        longer lists is deleted only when all of these hold:
+
+        1. the gather stage had no error (every page fetched and parsed,
+           every dataset read, no hook error, ``max_datasets`` not hit);
+        2. at most ``max_deletion_ratio`` (source, else portal) of the
+           source's current datasets are missing;
+        3. when its delete object is imported, every other object of the same
+           job has been imported successfully: none was refused (validation,
+           missing mandatory value, extension error) and none is still
+           waiting. The delete objects are queued after the job's datasets,
+           so one fetch consumer always sees the job's imports done; with
+           several consumers a delete that overtakes an import is not done.
+
+        1 and 2 are checked here; 3 in :meth:`_import_deletion`. A dataset
+        kept by 3 stays current and the job lists it with the reason; the
+        next job decides again."""
         current = dict(model.Session.query(HarvestObject.guid, HarvestObject.package_id)
                        .filter(HarvestObject.current == True)  # noqa: E712
                        .filter(HarvestObject.harvest_source_id == harvest_job.source.id))
@@ -377,9 +553,6 @@ class DCATAPDEHarvester(DCATRDFHarvester):
             return []
         ids = []
         for guid in gone:
-            model.Session.query(HarvestObject).filter_by(
-                guid=guid, harvest_source_id=harvest_job.source.id).update(
-                {"current": False}, False)
             obj = HarvestObject(guid=guid, job=harvest_job, package_id=current[guid],
                                 extras=[HarvestObjectExtra(key="status", value="delete")])
             obj.save()
@@ -394,9 +567,7 @@ class DCATAPDEHarvester(DCATRDFHarvester):
     def import_stage(self, harvest_object):
         context = {"user": self._get_user_name(), "ignore_auth": True}
         if self._get_object_extra(harvest_object, "status") == "delete":
-            with contextlib.suppress(tk.ObjectNotFound):  # deleted already
-                tk.get_action("package_delete")(dict(context), {"id": harvest_object.package_id})
-            return True
+            return self._import_deletion(harvest_object, context)
         try:
             dataset = json.loads(harvest_object.content or "")
             assert isinstance(dataset, dict)
@@ -409,25 +580,24 @@ class DCATAPDEHarvester(DCATRDFHarvester):
             dataset.pop(key, None)
         dataset["owner_org"] = model.Package.get(source.id).owner_org
         dataset["type"] = "dataset"
-        for warning in drop_unknown_vocabulary_values(dataset):
-            self._save_object_error(bilingual("warning") + f": {warning}", harvest_object,
-                                    "Import")
+        warnings = stored_warnings(harvest_object) + drop_unknown_vocabulary_values(dataset)
+        warnings += fill_mandatory_gaps(dataset, _config_defaults(source),
+                                        _organization_defaults(dataset["owner_org"]))
+        missing = [field for field in MANDATORY if _gap(dataset, field)]
+        if missing:
+            _store_warnings(harvest_object, warnings)
+            self._save_object_error(
+                bilingual("not imported: mandatory values missing in the source, and no "
+                          "default in the harvest source or the organisation") + ": "
+                + ", ".join(missing), harvest_object, "Import")
+            return False
+        outcome = self._write(harvest_object, source, dataset, context)
+        _store_warnings(harvest_object, warnings)
+        return outcome
 
-        previous = (model.Session.query(HarvestObject)
-                    .filter(HarvestObject.guid == harvest_object.guid)
-                    .filter(HarvestObject.harvest_source_id == source.id)
-                    .filter(HarvestObject.current == True)  # noqa: E712
-                    .filter(HarvestObject.id != harvest_object.id)
-                    .first())
-        existing = None
-        if previous and previous.package_id:
-            try:
-                existing = tk.get_action("package_show")(
-                    dict(context), {"id": previous.package_id})
-            except tk.ObjectNotFound:
-                existing = None
-            if existing and existing.get("state") == "deleted":
-                existing = None
+    def _write(self, harvest_object, source, dataset: dict, context: dict):
+        """Create, update or restore the dataset; True, "unchanged" or False."""
+        previous, existing = _existing(harvest_object, source.id, context)
         # ckanext-dcat's IDCATRDFHarvester import hooks, called where its
         # DCATRDFHarvester calls them; extensions are trusted code, so what
         # their before_* hooks change is kept. A hook that empties the dict
@@ -439,6 +609,8 @@ class DCATAPDEHarvester(DCATRDFHarvester):
             write_context = {**context, "schema": _package_schema(hooks, action)}
             if existing:
                 dataset["id"], dataset["name"] = existing["id"], existing["name"]
+                if existing.get("state") == "deleted":
+                    dataset["state"] = "active"  # back in the source: restored
                 _keep_resource_ids(existing, dataset)
                 for hook in hooks:
                     hook.before_update(harvest_object, dataset, temp)
@@ -483,6 +655,76 @@ class DCATAPDEHarvester(DCATRDFHarvester):
                                     harvest_object, "Import")
             return False
         return True
+
+    def _import_deletion(self, harvest_object, context: dict):
+        """Delete the dataset the source no longer lists, unless rule 3 of
+        :meth:`_deletions` keeps it ("unchanged", with the reason as the
+        object's warning)."""
+        reason = _deletion_blocker(harvest_object)
+        if reason:
+            _store_warnings(harvest_object, [reason])
+            return "unchanged"
+        model.Session.query(HarvestObject).filter_by(
+            guid=harvest_object.guid, harvest_source_id=harvest_object.harvest_source_id
+        ).update({"current": False}, False)
+        with contextlib.suppress(tk.ObjectNotFound):  # deleted already
+            tk.get_action("package_delete")(dict(context), {"id": harvest_object.package_id})
+        model.Session.commit()
+        return True
+
+
+def _config_defaults(source) -> dict[str, Any]:
+    """The source's checked ``defaults`` (none if its configuration broke
+    since the gather stage read it)."""
+    try:
+        return source_config(source.config).get("defaults") or {}
+    except HarvestConfigError:
+        return {}
+
+
+def _existing(harvest_object, source_id: str, context: dict) -> tuple[Any, dict | None]:
+    """The source's current object for this guid, and the dataset to update:
+    the current object's, else the newest dataset an earlier object of the
+    guid had, also a deleted one (a dataset that left the source and came
+    back is restored with its id and name). Only this source's objects are
+    looked at (H12)."""
+    objects = (model.Session.query(HarvestObject)
+               .filter(HarvestObject.guid == harvest_object.guid)
+               .filter(HarvestObject.harvest_source_id == source_id)
+               .filter(HarvestObject.id != harvest_object.id))
+    previous = objects.filter(HarvestObject.current == True).first()  # noqa: E712
+    package_id = previous.package_id if previous else None
+    if not package_id:
+        earlier = (objects.filter(HarvestObject.package_id.isnot(None))
+                   .order_by(HarvestObject.gathered.desc()).first())
+        package_id = earlier.package_id if earlier else None
+    if not package_id:
+        return previous, None
+    try:
+        return previous, tk.get_action("package_show")(dict(context), {"id": package_id})
+    except tk.ObjectNotFound:  # purged
+        return previous, None
+
+
+def _deletion_blocker(harvest_object) -> str | None:
+    """Why a delete object of a job must not delete (rule 3 of
+    ``_deletions``): datasets of the same job refused, or not yet imported."""
+    deletes = sa.select(HarvestObjectExtra.harvest_object_id).where(
+        HarvestObjectExtra.key == "status", HarvestObjectExtra.value == "delete")
+    states = dict(model.Session.query(HarvestObject.state, sa.func.count(HarvestObject.id))
+                  .filter(HarvestObject.harvest_job_id == harvest_object.harvest_job_id)
+                  .filter(HarvestObject.id.notin_(deletes))
+                  .group_by(HarvestObject.state).all())
+    refused = states.get("ERROR", 0)
+    pending = sum(count for state, count in states.items() if state not in ("COMPLETE", "ERROR"))
+    if refused:
+        return bilingual("not deleted: %(count)s dataset(s) of this job were refused; a dataset "
+                         "missing from the source is deleted only by a job without refusals",
+                         count=refused)
+    if pending:
+        return bilingual("not deleted: %(count)s dataset(s) of this job were not yet imported; "
+                         "a later job decides", count=pending)
+    return None
 
 
 def _keep_resource_ids(existing: dict, dataset: dict) -> None:
@@ -535,3 +777,120 @@ def _error_summary(errors: dict, document: set[str], prefix: str = "") -> str:
         else:
             parts.append(f"{prefix}{field}: {_message(messages, document)}")
     return "; ".join(p for p in parts if p)
+
+
+# -- job statistics, job report, dataset page -----------------------------------
+
+def _delete_object_ids():
+    return sa.select(HarvestObjectExtra.harvest_object_id).where(
+        HarvestObjectExtra.key == "status", HarvestObjectExtra.value == "delete")
+
+
+def job_counts(job_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Per job: ``warnings`` (datasets with warnings) and ``refused``
+    (datasets not imported), next to ckanext-harvest's ``errored`` (objects
+    with errors plus gather errors)."""
+    counts = {job_id: {"warnings": 0, "refused": 0} for job_id in job_ids}
+    if not job_ids:
+        return counts
+    warned = (model.Session.query(HarvestObject.harvest_job_id,
+                                  sa.func.count(sa.distinct(HarvestObject.id)))
+              .join(HarvestObjectExtra, HarvestObjectExtra.harvest_object_id == HarvestObject.id)
+              .filter(HarvestObjectExtra.key == WARNINGS_KEY,
+                      HarvestObjectExtra.value != "[]",
+                      HarvestObject.harvest_job_id.in_(job_ids))
+              .group_by(HarvestObject.harvest_job_id))
+    refused = (model.Session.query(HarvestObject.harvest_job_id, sa.func.count(HarvestObject.id))
+               .filter(HarvestObject.harvest_job_id.in_(job_ids),
+                       HarvestObject.state == "ERROR",
+                       HarvestObject.id.notin_(_delete_object_ids()))
+               .group_by(HarvestObject.harvest_job_id))
+    for key, query in (("warnings", warned), ("refused", refused)):
+        for job_id, count in query.all():
+            counts[job_id][key] = count
+    return counts
+
+
+def _add_counts(jobs: list[dict | None]) -> None:
+    jobs = [job for job in jobs if job and isinstance(job.get("stats"), dict)]
+    counts = job_counts([job["id"] for job in jobs])
+    for job in jobs:
+        job["stats"].update(counts[job["id"]])
+
+
+@tk.side_effect_free
+@tk.chained_action
+def harvest_job_show(original_action, context, data_dict):
+    """ckanext-harvest's job, its ``stats`` with ``warnings`` and ``refused``."""
+    job = original_action(context, data_dict)
+    _add_counts([job])
+    return job
+
+
+@tk.side_effect_free
+@tk.chained_action
+def harvest_job_list(original_action, context, data_dict):
+    """ckanext-harvest's jobs, their ``stats`` with ``warnings`` and ``refused``."""
+    jobs = original_action(context, data_dict)
+    _add_counts(jobs)
+    return jobs
+
+
+@tk.side_effect_free
+@tk.chained_action
+def harvest_source_show_status(original_action, context, data_dict):
+    """ckanext-harvest's source status, the last job's ``stats`` with
+    ``warnings`` and ``refused``."""
+    status = original_action(context, data_dict)
+    _add_counts([status.get("last_job")])
+    return status
+
+
+@tk.side_effect_free
+@tk.chained_action
+def harvest_job_report(original_action, context, data_dict):
+    """ckanext-harvest's job report plus ``object_warnings``: per harvest
+    object with warnings its ``guid``, ``package_id`` and ``warnings``."""
+    report = original_action(context, data_dict)
+    objects = (model.Session.query(HarvestObject)
+               .join(HarvestObjectExtra, HarvestObjectExtra.harvest_object_id == HarvestObject.id)
+               .filter(HarvestObject.harvest_job_id == data_dict.get("id"),
+                       HarvestObjectExtra.key == WARNINGS_KEY)
+               .order_by(HarvestObject.guid))
+    report["object_warnings"] = {}
+    for obj in objects:
+        if warnings := stored_warnings(obj):
+            report["object_warnings"][obj.id] = {"guid": obj.guid, "package_id": obj.package_id,
+                                                 "warnings": warnings}
+    return report
+
+
+# the original checks harvest_job_show's auth, not one of its own name (CKAN
+# exempts a plugin's own actions from this audit, not a chained one)
+harvest_job_report.auth_audit_exempt = True
+
+
+def get_report_actions() -> dict[str, Any]:
+    return {"harvest_job_show": harvest_job_show, "harvest_job_list": harvest_job_list,
+            "harvest_source_show_status": harvest_source_show_status,
+            "harvest_job_report": harvest_job_report}
+
+
+def dataset_warnings(package_id: str) -> dict[str, Any] | None:
+    """The warnings of the import that made a harvested dataset what it is
+    (its current harvest object), with the job and source to link to; None
+    for a dataset without any. The template asks only for its editors."""
+    obj = (model.Session.query(HarvestObject)
+           .filter(HarvestObject.package_id == package_id,
+                   HarvestObject.current == True)  # noqa: E712
+           .order_by(HarvestObject.import_finished.desc()).first())
+    warnings = stored_warnings(obj) if obj else []
+    source = model.Package.get(obj.harvest_source_id) if warnings else None
+    if not source:
+        return None
+    return {"warnings": warnings, "job_id": obj.harvest_job_id, "source_name": source.name,
+            "source_title": source.title, "imported": obj.import_finished}
+
+
+def get_helpers() -> dict[str, Any]:
+    return {"smartcity_harvest_warnings": dataset_warnings}
