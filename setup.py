@@ -29,6 +29,7 @@ setup(
             "assets/*.yml", "assets/*.css",
             "i18n/*/LC_MESSAGES/*.po", "i18n/*/LC_MESSAGES/*.mo"],
         "ckanext.smartcity.search": ["config_declaration.yaml"],
+        "ckanext.smartcity.harvest": ["*.json"],
         "ckanext.smartcity.schemas": ["*.yaml"],
         "ckanext.smartcity.vocabularies": ["*.json", "*.ttl"],
         "ckanext.smartcity.demo.data": ["*.yaml", "files/*"],

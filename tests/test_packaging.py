@@ -26,6 +26,7 @@ RUNTIME_FILES = [
     "ckanext/smartcity/vocabularies/eu-data-theme.json",
     "ckanext/smartcity/vocabularies/smartcity-categories.ttl",
     "ckanext/smartcity/vocabularies/smartcity-category-targets.json",
+    "ckanext/smartcity/harvest/aliases.json",
     "ckanext/smartcity/assets/category-picker.js",
     "ckanext/smartcity/assets/smartcity.css",
     "ckanext/smartcity/templates/smartcity/categories/index.html",

@@ -185,8 +185,10 @@ def test_unknown_and_variant_vocabulary_values(page_server):
     # a dropped value is a warning of the dataset, not an error of the job
     assert errors(report) == []
     [entry] = report["object_warnings"].values()
-    assert entry["warnings"] == ["theme: 1 unbekannte(r) Wert(e) übergangen / "
-                                 "1 unknown value(s) dropped"]  # the value is not repeated
+    # the property and the dropped value (cut to 120 characters, shown escaped)
+    assert entry["warnings"] == [
+        f"dcat:theme: {EU}data-theme/NOPE verworfen, nicht in der Liste / "
+        f"dcat:theme: {EU}data-theme/NOPE dropped, not in the list"]
 
 
 def test_hostile_literals_go_through_the_form_validators(page_server, app):

@@ -106,7 +106,9 @@ def test_warnings_are_kept_apart_from_errors_and_shown_to_editors(page_server, a
     [listed] = helpers.call_action("harvest_job_list", source_id=source["id"])
     assert listed["stats"]["warnings"] == 1
     assert object_errors(job_id) == []
-    warning = "theme: 1 unbekannte(r) Wert(e) übergangen / 1 unknown value(s) dropped"
+    # the mending step names the property and the dropped value
+    warning = (f"dcat:theme: {EU}data-theme/NOPE verworfen, nicht in der Liste / "
+               f"dcat:theme: {EU}data-theme/NOPE dropped, not in the list")
     assert warnings_by_guid(job_id) == {base + "/ds/w": [warning]}
 
     dataset = by_title(org)["Mit Warnung"]

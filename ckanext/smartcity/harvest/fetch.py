@@ -9,7 +9,12 @@ the HTTP itself (addresses, redirects, timeouts, size caps) is
   fetched for it (H3); invalid UTF-8 and over-deep nesting are clean errors
   (H10);
 - pages are followed through ``hydra:next``/``hydra:nextPage`` with a
-  visited set, a page cap, and on the same origin only (H9).
+  visited set, a page cap, and on the same origin only (H9);
+- relative IRIs are parsed against :data:`SENTINEL`, not against the URL:
+  ``<info@example.de>`` or ``<berlin>`` written as a value must not become
+  a URL of the source. :func:`ckanext.smartcity.harvest.mend.mend_graph`
+  reads such values for what they are and resolves the rest (node
+  identities, relative URLs) against the page URL, kept as ``graph.base``.
 
 Errors are :class:`FetchError` with a message that names the problem and the
 URL, never the document's content.
@@ -19,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from rdflib import Graph, URIRef
 from rdflib.plugins.shared.jsonld import context as jsonld_context
@@ -32,6 +37,9 @@ HYDRA = "http://www.w3.org/ns/hydra/core#"
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 MAX_JSON_DEPTH = 100
 MAX_LINE_BYTES = 256 * 1024
+# The parsers' base for relative IRIs: ".invalid" is reserved (RFC 2606),
+# no real IRI starts with it.
+SENTINEL = "http://relative.invalid/"
 
 
 def fetch(url: str, fmt: str, policy: Policy) -> Response:
@@ -101,7 +109,8 @@ def _check_lengths(body: bytes, url: str) -> None:
 
 
 def parse(response: Response, fmt: str) -> Graph:
-    """The document as a graph, after the checks parsers must not be left to."""
+    """The document as a graph, after the checks parsers must not be left to;
+    relative IRIs under :data:`SENTINEL`, the document's URL in ``graph.base``."""
     body = response.body
     if fmt in ("rdf", "jsonld", "ttl", "nt"):
         try:
@@ -123,13 +132,22 @@ def parse(response: Response, fmt: str) -> Graph:
         _check_lengths(body, response.url)
     graph = Graph()
     try:
-        graph.parse(data=text, format=FORMATS[fmt].rdflib_parser, publicID=response.url)
+        graph.parse(data=text, format=FORMATS[fmt].rdflib_parser, publicID=SENTINEL)
     except RecursionError:
         raise FetchError(f"{response.url} is nested too deep") from None
     except Exception as exc:  # rdflib raises parser-specific types
         raise FetchError(f"{response.url} could not be parsed as {fmt} "
                          f"({type(exc).__name__})") from None
+    graph.base = response.url
     return graph
+
+
+def absolute(iri: str, base: str) -> str:
+    """``iri`` as parsed by :func:`parse`, resolved against ``base`` when
+    it was relative."""
+    if iri.startswith(SENTINEL):
+        return urljoin(base, iri[len(SENTINEL):])
+    return iri
 
 
 def _origin(url: str) -> tuple[str, str, int]:
@@ -171,7 +189,7 @@ def pages(url: str, fmt: str, policy: Policy,
                                 after_download(_text(response)).encode("utf-8"))
         graph = parse(response, fmt)
         yield graph
-        following = [str(o) for p in ("next", "nextPage")
+        following = [absolute(str(o), response.url) for p in ("next", "nextPage")
                      for o in graph.objects(None, URIRef(HYDRA + p))]
         url = following[0] if following else None
         if url and _origin(url) != origin:

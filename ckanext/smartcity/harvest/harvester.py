@@ -63,7 +63,7 @@ from ckanext.smartcity.schema import vocab
 from ckanext.smartcity.schema.defaults import is_blank, organization_defaults
 from ckanext.smartcity.schema.values import values
 from ckanext.smartcity.i18n_text import bilingual
-from ckanext.smartcity.harvest import fetch
+from ckanext.smartcity.harvest import fetch, mend
 
 log = logging.getLogger(__name__)
 
@@ -414,10 +414,11 @@ class DCATAPDEHarvester(DCATRDFHarvester):
         try:
             for graph in fetch.pages(source.url, fmt, policy, *hooks.page_callbacks()):
                 page_number += 1
+                # wild spellings mended before anything reads the page
+                graph_warnings = self._graph_warnings(graph, graph.base or source.url)
                 parser = RDFParser()
                 parser.g = graph
                 parser = hooks.after_parsing(parser)
-                graph_warnings = self._graph_warnings(parser.g, source.url)
                 for position, ref in enumerate(parser._datasets(), 1):
                     try:
                         dataset = self._parse(parser, ref)
@@ -472,14 +473,18 @@ class DCATAPDEHarvester(DCATRDFHarvester):
                                           config))
         return object_ids
 
-    def _graph_warnings(self, graph, source_url: str) -> dict[Any, list[str]]:
-        """WIRING POINT for a step on a whole page's graph that runs before
-        its datasets are read (mending wild spellings, issue 15): its
-        per-dataset warnings, keyed by dataset node. They travel with the
-        harvest object (extra ``smartcity_warnings``) into import_stage,
-        which adds its own and keeps them as warnings, not errors. Wire as
-        ``return mend.mend_graph(graph, source_url)``."""
-        return {}
+    @staticmethod
+    def _graph_warnings(graph, page_url: str) -> dict[Any, list[str]]:
+        """Mend what real portals write (``mend.mend_graph``, README
+        "Harvesting") and return its warnings per dataset node. They travel
+        with the harvest object (extra ``smartcity_warnings``) into
+        import_stage, which adds its own and keeps them as warnings, not
+        errors. Warnings of no dataset (the catalogue's own values) are
+        logged."""
+        warnings = mend.mend_graph(graph, page_url)
+        for text in warnings.pop(None, []):
+            log.info("harvest page %s: %s", page_url, text)
+        return warnings
 
     @staticmethod
     def _parse(parser: RDFParser, ref) -> dict:
@@ -625,6 +630,10 @@ class DCATAPDEHarvester(DCATRDFHarvester):
                 if not dataset:
                     return "unchanged"
                 harvest_object.package_id = dataset["id"]
+                # current before the dataset is indexed, so that the index
+                # (ckanext-harvest's before_dataset_index) marks it harvested
+                # and its RDF invents no dates; a failed write rolls it back
+                harvest_object.current = True
                 harvest_object.add()
                 # the dataset row comes after the harvest object in this session
                 model.Session.execute(sa.text(

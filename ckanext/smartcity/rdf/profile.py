@@ -24,7 +24,16 @@ Built on ckanext-dcat's ``EuropeanDCATAP3Profile``. What it adds:
 - the catalogue names both the category scheme and the EU data-theme
   vocabulary in ``dcat:themeTaxonomy``;
 - parsing reads categories back from ``dct:subject`` (URIs of the scheme) and
-  keeps in ``theme`` only the themes the categories do not already imply.
+  keeps in ``theme`` only the themes the categories do not already imply;
+- identity through the hop (the DCAT-AP.de conventions handbook, Konvention
+  25 and 26, "Erkennung von Dubletten"): ``dct:identifier`` is always a literal, the stored
+  ``identifier`` unchanged (a harvested dataset's source identifier) or else
+  the dataset's own URI; the ``adms:identifier`` entries read from the
+  source are written again unchanged, as ``adms:Identifier`` nodes with a
+  ``skos:notation``, and our own URI joins them when ``dct:identifier``
+  names another record;
+- no invented dates: a harvested dataset or distribution without its own
+  ``dct:issued``/``dct:modified`` gets none (not the harvest time).
 """
 from __future__ import annotations
 
@@ -36,7 +45,7 @@ from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 
 import ckan.plugins.toolkit as tk
-from ckanext.dcat.profiles import DCATAP, VCARD
+from ckanext.dcat.profiles import ADMS, DCATAP, VCARD
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import resource_uri
 
@@ -65,6 +74,14 @@ DISTRIBUTION_STATUS = "http://publications.europa.eu/resource/authority/distribu
 
 EU_THEME_SCHEME_TITLES = {"de": "Datenthemen der EU", "en": "EU data themes"}
 
+# the identifiers of other records (adms:identifier): a scheming field of
+# this name if the schema has one, else a free extra holding a JSON list
+# (where ckanext-dcat's non-scheming parse puts it)
+ALTERNATE_IDENTIFIER = "alternate_identifier"
+# what ckanext-harvest's before_dataset_index adds to the indexed dict of a
+# dataset a harvest object currently owns (root key or extra)
+HARVEST_MARKERS = ("harvest_object_id", "harvest_source_id")
+
 
 def clamp_catalogue_page_size(config) -> None:
     """ckanext-dcat pages the catalogue by ``ckanext.dcat.datasets_per_page``
@@ -85,6 +102,9 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
     def graph_from_dataset(self, dataset_dict, dataset_ref):
         super().graph_from_dataset(dataset_dict, dataset_ref)
         self._bind()
+        self._identity(dataset_dict, dataset_ref)
+        if self._harvested(dataset_dict):
+            self._without_invented_dates(dataset_dict, dataset_ref)
         self._categories_to_graph(dataset_dict, dataset_ref)
         self._dcatde_dataset(dataset_dict, dataset_ref)
         publisher = self.g.value(dataset_ref, DCTERMS.publisher)
@@ -252,11 +272,37 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         for resource in data.get("resources", []):
             if resource.get("license") == data.get("license_id"):
                 del resource["license"]  # inherited, not a licence of its own
+        self._parse_alternate_identifiers(data, ref)
         # extras the schema has no place for (dataset URI, spatial mirror, homepage)
         data["extras"] = [e for e in data.get("extras", [])
                           if e.get("key") not in ("spatial_uri", "uri", "homepage")]
         if not data["extras"]:
             del data["extras"]
+
+    def _parse_alternate_identifiers(self, data, ref):
+        """``adms:identifier`` values, unchanged, into ``alternate_identifier``.
+        Accepted: an ``adms:Identifier`` node (blank or IRI) with a
+        ``skos:notation``, or (as in the wild) a literal or an IRI of its own.
+        ckanext-dcat reads ``str()`` of each node, a blank node's generated
+        id, so its reading is replaced. Only the notation is kept (its
+        datatype and the node's other properties are not)."""
+        found: list[str] = []
+        for node in self.g.objects(ref, ADMS.identifier):
+            notation = self.g.value(node, SKOS.notation) if not isinstance(node, Literal) else None
+            if notation is None and isinstance(node, BNode):
+                continue  # a node without notation names nothing
+            value = str(notation if notation is not None else node)
+            if value.strip() and value not in found:
+                found.append(value)
+        data.pop(ALTERNATE_IDENTIFIER, None)
+        data["extras"] = [e for e in data.get("extras", [])
+                          if e.get("key") != ALTERNATE_IDENTIFIER]
+        if not found:
+            return
+        if self._schema_field(ALTERNATE_IDENTIFIER):
+            data[ALTERNATE_IDENTIFIER] = found
+        else:
+            data["extras"].append({"key": ALTERNATE_IDENTIFIER, "value": json.dumps(found)})
 
     def _distribution_ref(self, dataset_ref, resource):
         """The distribution node the EU profile parsed ``resource`` from."""
@@ -277,6 +323,59 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
             self.g.add((subject, predicate, URIRef(value)))
             if rdf_type is not None:
                 self.g.add((URIRef(value), RDF.type, rdf_type))
+
+    def _harvested(self, data) -> bool:
+        return any(self._get_dict_value(data, key) for key in HARVEST_MARKERS)
+
+    def _identity(self, data, ref):
+        """``dct:identifier`` and ``adms:identifier`` as the DCAT-AP.de
+        conventions want them through several portals (Konvention 25, 26):
+        the stored identifier passes on unchanged, as a literal (the DCAT-AP.de
+        3.0 and EU shapes refuse an IRI); without one the dataset's own URI
+        (not ckanext-dcat's fallback, the CKAN id, which names nothing
+        outside this portal). The alternate identifiers stay as stored, in
+        order; our own URI is added when ``dct:identifier`` names another
+        record, so the next portal can tell where its copy came from. Also
+        for a steward's own identifier (a migrated guid, say): the same
+        situation, one rule."""
+        g = self.g
+        own = str(ref)
+        stored = self._get_dict_value(data, "identifier")
+        identifier = str(stored) if stored and str(stored).strip() else own
+        g.remove((ref, DCTERMS.identifier, None))
+        g.add((ref, DCTERMS.identifier, Literal(identifier)))
+        alternates = list(dict.fromkeys(values(self._get_dict_value(data, ALTERNATE_IDENTIFIER))))
+        if identifier != own and own not in alternates:
+            alternates.append(own)
+        for node in list(g.objects(ref, ADMS.identifier)):  # ckanext-dcat's, rebuilt
+            g.remove((ref, ADMS.identifier, node))
+            g.remove((node, None, None))
+        for notation in alternates:
+            node = BNode()
+            g.add((ref, ADMS.identifier, node))
+            g.add((node, RDF.type, ADMS.Identifier))
+            g.add((node, SKOS.notation, Literal(notation)))
+
+    def _without_invented_dates(self, data, ref):
+        """ckanext-dcat falls back to CKAN's record times when a dataset or
+        distribution has no ``issued``/``modified`` of its own: the dataset's
+        ``metadata_created``/``metadata_modified``, the resource's
+        ``created``/``metadata_modified``. For a harvested dataset these are
+        the harvest time, not a date of the data, and GovData would take the
+        copy for the newer record (it keeps the youngest ``dct:modified`` of
+        one ``dct:identifier``): only the source's own dates go out.
+        A steward's own datasets and resources keep the fallback: there
+        the record times are real (the distribution was published here, then).
+        Harvested: ckanext-harvest's markers in the dict (HARVEST_MARKERS)."""
+        records = [(ref, self._get_dict_value(data, "issued"),
+                    self._get_dict_value(data, "modified"))]
+        records += [(URIRef(resource_uri(r)), r.get("issued"), r.get("modified"))
+                    for r in data.get("resources", [])]
+        for subject, issued, modified in records:
+            if not issued:
+                self.g.remove((subject, DCTERMS.issued, None))
+            if not modified:
+                self.g.remove((subject, DCTERMS.modified, None))
 
     def _dcatde_dataset(self, data, ref):
         g = self.g
@@ -349,6 +448,11 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
 
     def _dcatde_distribution(self, resource, ref, publisher):
         g = self.g
+        # dcat:accessURL is mandatory; ckanext-dcat leaves it out when the URL
+        # equals the download URL, which is what Konvention 39 prescribes for
+        # a direct download (and so what harvested distributions carry)
+        if g.value(ref, DCAT.accessURL) is None:
+            self._add_triple_from_dict(resource, ref, DCAT.accessURL, "url", _type=URIRef)
         code = resource.get("format")
         g.remove((ref, DCTERMS["format"], None))
         if code and vocab.find("eu-file-type", code):
