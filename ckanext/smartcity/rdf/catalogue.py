@@ -15,11 +15,13 @@ import re
 from importlib.metadata import entry_points
 from urllib.parse import quote, urlencode
 
+from dateutil.parser import parse as dateutil_parse
+
 import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import SearchError
 from ckanext.dcat import logic as dcat_logic
 from ckanext.dcat import utils as dcat_utils
-from ckanext.dcat.processors import RDF_PROFILES_ENTRY_POINT_GROUP
+from ckanext.dcat.processors import RDF_PROFILES_ENTRY_POINT_GROUP, RDFSerializer
 
 from ckanext.smartcity.rdf import builder, formats
 
@@ -152,13 +154,82 @@ def _fast(original, context, data_dict, auth):
 def _page(original, context, data_dict, auth):
     fmt = _check_format(data_dict)
     data_dict = dict(data_dict, profiles=requested_profiles(data_dict))
-    if not builder.enabled() or not builder.configured(data_dict["profiles"]) or tk.asbool(
-            tk.config.get("ckanext.dcat.expose_subcatalogs")):
+    if tk.asbool(tk.config.get("ckanext.dcat.expose_subcatalogs")):
+        return original(context, data_dict)
+    if not builder.configured(data_dict["profiles"]):
+        return _other_profiles_page(context, data_dict, auth, fmt)
+    if not builder.enabled():
         return original(context, data_dict)
     tk.check_access(auth, context, data_dict)
     query = dcat_logic._search_ckan_datasets(context, data_dict)
     return builder.catalogue_page(query["results"], fmt, pagination_info(query, data_dict),
                                    profiles=None)
+
+
+def _other_profiles_page(context, data_dict, auth, fmt: str) -> str:
+    """A catalogue page in profiles other than the site's: built by
+    ckanext-dcat's serialiser for every request (no cache: each combination
+    would fill Redis), so the page is smaller,
+    ``ckanext.smartcity.rdf.other_profiles_per_page`` datasets, and its cost
+    stays within the anonymous budget (docs/security.md, "Bounded cost";
+    five profiles over 100 datasets took 1.7 s)."""
+    tk.check_access(auth, context, data_dict)
+    per_page = tk.asint(tk.config.get("ckanext.smartcity.rdf.other_profiles_per_page"))
+    query = _search(context, data_dict, per_page)
+    serializer = RDFSerializer(profiles=data_dict["profiles"])
+    return serializer.serialize_catalog(
+        {}, query["results"], _format=fmt,
+        pagination_info=_paging(pagination_info(query, data_dict), query, data_dict, per_page))
+
+
+def _page_number(data_dict) -> int:
+    try:
+        page = int(data_dict.get("page") or 1)
+    except (TypeError, ValueError):
+        page = 0
+    if page < 1:
+        raise tk.ValidationError({"page": [tk._("The page number must be a positive integer.")]})
+    return page
+
+
+def _search(context, data_dict, per_page: int) -> dict:
+    """The datasets of one catalogue page, as ckanext-dcat selects them
+    (newest first, harvest sources and showcases left out, q, fq and
+    modified_since), ``per_page`` at a time."""
+    page = _page_number(data_dict)
+    fq_list = ["-dataset_type:harvest", "-dataset_type:showcase"]
+    if data_dict.get("modified_since"):
+        try:
+            since = dateutil_parse(str(data_dict["modified_since"])).isoformat() + "Z"
+        except (ValueError, OverflowError):
+            raise tk.ValidationError({"modified_since": [
+                tk._("Wrong modified date format. Use ISO-8601 format")]}) from None
+        fq_list.append(f"metadata_modified:[{since} TO NOW]")
+    return tk.get_action("package_search")(context, {
+        "rows": per_page, "start": per_page * (page - 1), "sort": "metadata_modified desc",
+        "q": data_dict.get("q", "*:*"), "fq": data_dict.get("fq"), "fq_list": fq_list})
+
+
+def _paging(info: dict, query: dict, data_dict, per_page: int) -> dict:
+    """ckanext-dcat's hydra paging for pages of ``per_page`` datasets: its
+    page IRIs (already percent-encoded) with the page numbers of this size."""
+    if not info:
+        return info
+    page = _page_number(data_dict)
+    first = info["first"]
+
+    def url(number: int) -> str:
+        return re.sub(r"([?&]page=)\d+$", lambda m: f"{m.group(1)}{number}", first)
+
+    last = -(-query["count"] // per_page) or 1
+    paged = {"count": query["count"], "items_per_page": per_page, "current": url(page),
+             "first": url(1), "last": url(last)}
+    if page > 1:
+        paged["previous"] = url(page - 1 if (page - 1) * per_page + len(query["results"])
+                                <= query["count"] else last)
+    if page * per_page < query["count"]:
+        paged["next"] = url(page + 1)
+    return paged
 
 
 @tk.chained_action
