@@ -205,6 +205,23 @@ def test_pages_in_other_profiles_are_smaller_and_page_through_everything(app, da
     assert work["profiles"] == [["euro_dcat_ap_3", "schemaorg"]] * 2
 
 
+@pytest.mark.ckan_config("ckanext.smartcity.rdf.other_profiles_max_work", "5")
+def test_other_profiles_over_the_work_budget_are_a_409_naming_profiles(app, datasets, work):
+    """A dataset and its 3 distributions are 4 passes per profile: one
+    profile fits a budget of 5, two do not; the site's profile (cached)
+    has no such limit. Nothing is run through the profiles before refusing."""
+    for url in ("/catalog.ttl", "/dataset/verkehr-bus-0.ttl"):
+        work["reset"]()
+        response = app.get(url, query_string={"profiles": "euro_dcat_ap_3,schemaorg"})
+        assert response.status_code == 409, url
+        body = html.unescape(response.body)
+        assert "{'profiles': ['Zu viele Distributionen" in body, url
+        assert work["profiled"] == [], url
+        assert app.get(url).status_code == 200, url
+    assert app.get("/dataset/verkehr-bus-0.ttl",
+                   query_string={"profiles": "schemaorg"}).status_code == 200
+
+
 def test_a_wrong_date_or_page_in_other_profiles_is_a_409(app, datasets):
     for params, field in (({"modified_since": "gestern"}, "modified_since"),
                           ({"page": "0"}, "page"), ({"page": "x"}, "page")):
