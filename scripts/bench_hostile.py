@@ -268,10 +268,21 @@ def cases(base: str, ctx: dict[str, Any], size: int) -> list[Case]:
                                urlencode(form).encode(), "application/x-www-form-urlencoded")
 
     profiles = ",".join(["euro_dcat_ap_3"] * 20)
+    five_profiles = "euro_dcat_ap,euro_dcat_ap_2,euro_dcat_ap_3,schemaorg,dcat_us_3"
     facet_names = [f"f{i}" for i in range(50_000)]
     return [
         Case("`/catalog.ttl?profiles=` euro_dcat_ap_3 ×20", "issue 16 #1", "anonymous",
-             get(anonymous, "/catalog.ttl", {"profiles": profiles})),
+             get(anonymous, "/catalog.ttl", {"profiles": profiles}),
+             note=lambda a: "page with the wide dataset: over the work budget"
+             if a.status == 409 else ""),
+        Case("`/catalog.ttl?profiles=` five other profiles, page 2", "issue 16 #1", "anonymous",
+             get(anonymous, "/catalog.ttl", {"profiles": five_profiles, "page": 2}),
+             note=lambda a: "page with the wide dataset: over the work budget"
+             if a.status == 409 else ""),
+        Case(f"`/dataset/NAME.ttl?profiles=euro_dcat_ap_3`, {size:,} distributions",
+             "issue 16 #1", "anonymous",
+             get(anonymous, f"/dataset/{ctx['wide']}.ttl", {"profiles": "euro_dcat_ap_3"}),
+             note=lambda a: "over the work budget" if a.status == 409 else ""),
         Case(f"`/dataset/NAME.ttl`, {size:,} distributions", "issue 16 #2", "anonymous",
              get(anonymous, f"/dataset/{ctx['wide']}.ttl")),
         Case("`/catalog.ttl?q=Verkehr Bus`", "issue 16 #3", "anonymous",
