@@ -290,7 +290,12 @@ class PostgresSearchConnection:
         start = _int(kwargs.get("start"), "start", 0)
         if rows < 0 or start < 0:
             raise SearchQueryError("rows and start must not be negative")
-        sort_keys = self._order_by(kwargs.get("sort"), rank_sql)
+        # the rank is computed once per match (a LATERAL kept apart by OFFSET
+        # 0; written twice, as score and as sort key, it ran twice)
+        rank_table = (f"LATERAL (SELECT {rank_sql} AS score OFFSET 0)" if compiler.rank_terms
+                      else f"(SELECT {rank_sql} AS score)")
+        source = f"{TABLE} d CROSS JOIN {rank_table} r"
+        sort_keys = self._order_by(kwargs.get("sort"), "r.score")
         fl = [f for f in re.split(r"[\s,]+", kwargs.get("fl") or "*") if f]
         limit = _int(kwargs.get("facet.limit"), "facet.limit", 50)
         mincount = _int(kwargs.get("facet.mincount"), "facet.mincount", 1)
@@ -306,7 +311,7 @@ class PostgresSearchConnection:
             # materialised CTE) answers the count, the page and the facets.
             # Interned facet fields are counted from the small integer array
             # facet_ids (docs/architecture.md, "Search at 100k datasets").
-            columns = ["d.index_id", f"{rank_sql} AS score", *sort_columns]
+            columns = ["d.index_id", "r.score AS score", *sort_columns]
             if fast:
                 columns.append("d.facet_ids")
             if slow:
@@ -318,7 +323,7 @@ class PostgresSearchConnection:
                         SELECT * FROM m ORDER BY {order} LIMIT :_rows OFFSET :_start) p)"""
             statement = sa.text(f"""
                 WITH m AS MATERIALIZED (
-                    SELECT {', '.join(columns)} FROM {TABLE} d WHERE {where})
+                    SELECT {', '.join(columns)} FROM {source} WHERE {where})
                 SELECT (SELECT count(*) FROM m), {page_sql},
                        {self._fast_facet_sql() if fast else 'NULL'},
                        {self._slow_facet_sql() if slow else 'NULL'}""")
@@ -337,8 +342,8 @@ class PostgresSearchConnection:
             if rows and hits > start:
                 page = self._execute(sa.text(f"""
                     SELECT index_id, score FROM (
-                        SELECT d.index_id, {rank_sql} AS score, {', '.join(sort_columns)}
-                        FROM {TABLE} d WHERE {where}
+                        SELECT d.index_id, r.score AS score, {', '.join(sort_columns)}
+                        FROM {source} WHERE {where}
                         ORDER BY {order} LIMIT :_rows OFFSET :_start) p"""), params)
             facet_rows = []
 
