@@ -26,7 +26,7 @@ from ckanext.smartcity.schema.values import values
 
 from .document import PROMOTED_COLUMNS, build_row
 from .fields import DATE, NUMBER, TEXT, load_schema
-from .query import MAX_NESTING, Compiler, QuerySyntaxError, parse
+from .query import CKAN_MM, MAX_NESTING, Compiler, QuerySyntaxError, parse, pasted_text
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,12 @@ class PostgresSearchConnection:
                 if def_type == "dismax" and ":" not in query:
                     parts.append(compiler.dismax(query, mm, max_length))
                 else:
-                    parts.append(compiler.compile(parse(query, max_length)))
+                    node = parse(query, max_length)
+                    if pasted_text(node, compiler.schema):
+                        parts.append(compiler.dismax(query.replace(":", " "), mm or CKAN_MM,
+                                                     max_length))
+                    else:
+                        parts.append(compiler.compile(node))
             for item in fq:
                 if item and item.strip():
                     parts.append(compiler.compile(parse(item.strip(), max_length)))

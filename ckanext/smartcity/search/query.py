@@ -147,6 +147,30 @@ def min_should_match(spec: str | None, optional: int) -> int:
     return max(1, min(optional, required))
 
 
+# what a field name in a query looks like (CKAN's and Solr's names)
+_FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_.\-]*$")
+# CKAN's minimum-should-match for free text (ckan.lib.search.query)
+CKAN_MM = "2<-1 5<80%"
+
+
+def _field_names(node: tree.Item) -> list[str]:
+    names = [node.name] if isinstance(node, tree.SearchField) else []
+    for child in node.children:
+        names += _field_names(child)
+    return names
+
+
+def pasted_text(node: tree.Item, schema: SolrSchema) -> bool:
+    """Whether a query with colons is text a person pasted ("Luftqualität:
+    Messwerte", "Kommunalwahl 2025: Ergebnisse") rather than a field query:
+    every "field" before a colon is no declared field and does not even
+    look like a field name. CKAN sends such a query to Solr as a field
+    query, which finds nothing (docs/architecture.md, "Search")."""
+    names = _field_names(node)
+    return bool(names) and all(
+        name not in schema.fields and not _FIELD_NAME.match(name) for name in names)
+
+
 class Compiler:
     """Compiles one or more luqum trees into SQL over the index table ``d``."""
 
