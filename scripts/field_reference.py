@@ -39,6 +39,7 @@ def _values(field: dict) -> str:
         return f"`{field['vocabulary']}` ({count}), stored as {stored}{many}"
     validators = f"{field.get('preset', '')} {field.get('validators', '')}"
     for needle, text in (("smartcity_url_list", "http(s) URLs (list)"),
+                         ("smartcity_text_list", "texts (list)"),
                          ("smartcity_upload_or_http_url", "http(s) URL or upload"),
                          ("smartcity_url", "http(s) URL"), ("smartcity_http_url", "http(s) URL"),
                          ("smartcity_email", "email"), ("smartcity_xsd_date", "xsd date"),
@@ -84,8 +85,10 @@ def render() -> str:
     parts = [
         "Generated from `schemas/` by `make field-reference`; do not edit by hand.",
         "Repeating fields (publisher, contact, ...) are lists of objects; `a.b` is",
-        "subfield `b` of each. Vocabulary values may be given as URI, code or alias",
-        "(case-insensitive) and are stored in the canonical form shown.",
+        "subfield `b` of each. Vocabulary values may be given as URI, code or alias,",
+        "as a spelling of `ckanext/smartcity/harvest/aliases.json` (`WMS` for",
+        "`WMS_SRVC`), as a German or English label naming one value, or (formats)",
+        "as a media type (case-insensitive); they are stored in the canonical form shown.",
         "",
         "### Dataset (`dataset_fields`)", "", head, sep, *_rows(dataset["dataset_fields"], True),
         "", "### Distribution (`resource_fields`)", "", head, sep,

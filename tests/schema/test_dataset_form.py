@@ -266,6 +266,25 @@ class TestEditForm:
         assert ds["temporal_coverage"] == [{"start": "2020-01-01", "end": "2024-12-31"}]
         assert ds["license_id"] == "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
 
+    def test_list_fields_edit_as_lines_and_save_back(self, existing):
+        """A stored list (conforms_to, alternate_identifier) is shown one
+        value per line, and saving the form unchanged keeps it: the
+        textarea showed "['a', 'b']" and saving failed."""
+        urls = ["https://example.org/spec/a", "https://example.org/spec/b"]
+        others = ["urn:example:ladesaeulen", "https://doi.org/10.1234/5"]
+        helpers.call_action("package_patch", context={"user": "steward"}, id="ladesaeulen",
+                            conforms_to=urls,
+                            alternate_identifier=others)
+        data = self._form(existing, "/dataset/edit/ladesaeulen")
+        assert data["conforms_to"].split("\n") == urls
+        assert data["alternate_identifier"].split("\n") == others
+        data["save"] = ""
+        page = existing.post("/dataset/edit/ladesaeulen", data=data, follow_redirects=True)
+        errors = BeautifulSoup(page.body, "html.parser").select_one(".error-explanation")
+        assert errors is None, errors.get_text()
+        ds = helpers.call_action("package_show", id="ladesaeulen")
+        assert ds["conforms_to"] == urls and ds["alternate_identifier"] == others
+
     def test_bad_edit_shows_error_and_changes_nothing(self, existing):
         before = helpers.call_action("package_show", id="ladesaeulen")
         data = self._form(existing, "/dataset/edit/ladesaeulen")

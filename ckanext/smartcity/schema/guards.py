@@ -1,6 +1,7 @@
 """The guards around dataset, resource and organisation writes (chained
 actions): characters refused per field, empty repeating rows dropped,
-organisation defaults filled, the dataset URI rule, free extras capped."""
+organisation defaults filled, the dataset URI rule, free extras capped,
+extras of former free fields read as their fields."""
 from __future__ import annotations
 
 from typing import Any
@@ -13,6 +14,12 @@ from ckanext.scheming.helpers import scheming_get_dataset_schema
 from ckanext.smartcity.schema import defaults
 from ckanext.smartcity.schema import validators
 from ckanext.smartcity.schema.form_rows import flat_rows
+
+# fields kept as free extras before the schema had them: the RDF profile
+# stored adms:identifier as an extra holding a JSON list until the
+# ``alternate_identifier`` field existed (same key, same stored text, so
+# stored datasets show and update unchanged)
+FORMER_EXTRAS = ("alternate_identifier",)
 
 
 def _problem(value: Any) -> str | None:
@@ -193,6 +200,23 @@ def _check_extras(action: str, context: dict, data_dict: dict) -> None:
         raise tk.ValidationError({"extras": [problem]})
 
 
+def _former_extras(data_dict: dict) -> None:
+    """A free extra named like a field that used to be one (FORMER_EXTRAS),
+    as clients written before the field send it, is read as the field (CKAN
+    refuses an extra named like a field); a value given for the field wins."""
+    extras = data_dict.get("extras")
+    if not isinstance(extras, list):
+        return
+    kept = []
+    for extra in extras:
+        key = extra.get("key") if isinstance(extra, dict) else None
+        if key not in FORMER_EXTRAS:
+            kept.append(extra)
+        elif data_dict.get(key) in (None, "", [], "[]"):
+            data_dict[key] = extra.get("value")
+    data_dict["extras"] = kept
+
+
 def _prepare(data_dict: dict, resource: bool = False) -> None:
     """Checks and clean-up before CKAN validates a dataset or resource."""
     _guard(data_dict)
@@ -201,6 +225,7 @@ def _prepare(data_dict: dict, resource: bool = False) -> None:
     if resource:
         _drop_empty_rows(data_dict, resource_names)
         return
+    _former_extras(data_dict)
     _drop_empty_rows(data_dict, _repeating(schema.get("dataset_fields", [])))
     for res in data_dict.get("resources") or []:
         if isinstance(res, dict):

@@ -15,7 +15,8 @@ extensions left behind to the schema's fields:
 - ``maintainer``/``maintainer_email`` to the contact point and the custodian
   (successor of ``dcatde:maintainer``), ``author`` to the originator, when
   those are empty;
-- resource formats (``csv``, ``text/csv``) to EU file-type codes.
+- resource formats (``csv``, ``text/csv``, ``WMS``) to EU file-type codes;
+  every vocabulary value is read as the form reads it (``vocab.resolve``).
 
 Tags stay keywords. What cannot be mapped is reported and left where it is;
 a dataset whose result would not validate is reported with the field errors
@@ -91,7 +92,7 @@ def _theme_for_group(group: dict) -> list[str]:
 
 
 def _format_code(value: str) -> str | None:
-    concept = vocab.find("eu-file-type", value)
+    concept = vocab.resolve("eu-file-type", value)
     if concept:
         return concept["code"]
     for candidate in vocab.concepts("eu-file-type"):
@@ -112,9 +113,9 @@ def _canonical_vocabulary_values(data: dict, plan: Plan) -> None:
         value = data[schema_field["field_name"]]
         key = schema_field.get("vocabulary_key", "uri")
         if isinstance(value, list):
-            mapped = [vocab.canonical(name, v, key) or v for v in value]
+            mapped = [vocab.resolve_canonical(name, v, key) or v for v in value]
         else:
-            mapped = vocab.canonical(name, value, key) or value
+            mapped = vocab.resolve_canonical(name, value, key) or value
         data[schema_field["field_name"]] = mapped
 
 
@@ -148,7 +149,7 @@ def plan_dataset(pkg: model.Package) -> Plan:
 
     # licence
     if pkg.license_id:
-        uri = vocab.canonical("dcatde-license", pkg.license_id)
+        uri = vocab.resolve_canonical("dcatde-license", pkg.license_id)
         if uri:
             setv("license_id", uri, "license_id")
         else:
@@ -169,7 +170,7 @@ def plan_dataset(pkg: model.Package) -> Plan:
             name, vocabulary, kind = EXTRA_FIELDS[key]
             items = values(value, ",")
             if kind in ("single", "list"):
-                mapped = [vocab.canonical(vocabulary, v) for v in items]
+                mapped = [vocab.resolve_canonical(vocabulary, v) for v in items]
                 good = [m for m in mapped if m]
                 lost = [v for v, m in zip(items, mapped, strict=True) if m is None]
                 if kind == "single":

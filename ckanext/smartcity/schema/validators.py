@@ -8,6 +8,7 @@ the form it stores.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import re
 from typing import Any
@@ -51,6 +52,15 @@ _MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&
 # xsd:duration (no weeks)
 _DURATION = re.compile(r"^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+D)?"
                        r"(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+(\.[0-9]+)?S)?)?$")
+# an unknown vocabulary value: how many valid values the error names, the
+# largest vocabulary searched for similar ones (not the 11,000 regions), and
+# how many such searches one request may run (about 2 ms each; a dataset
+# may have 1,000 distributions, docs/security.md "Bounded cost")
+MAX_EXAMPLES = 5
+MAX_SIMILAR = 2
+SIMILARITY = 0.7  # difflib ratio: "WMSS" ~ "WMS", "Excel 97" ~ "Excel XLS"
+MAX_SIMILAR_SEARCH = 1_000
+MAX_SIMILAR_SEARCHES = 20
 # hex digest length per checksum algorithm code (checksum-algorithm vocabulary)
 _DIGEST_LENGTH = {"md2": 32, "md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96,
                   "sha512": 128}
@@ -301,11 +311,68 @@ def _list_value(key, data, errors, separators: str) -> list[str] | None:
     return items
 
 
+def _language() -> str:
+    """The page or API language; German outside a request (CLI, jobs)."""
+    if not tk.request:  # an unbound proxy is false
+        return "de"
+    return tk.request.environ.get("CKAN_LANG") or "de"
+
+
+def _may_search_similar() -> bool:
+    """Whether this request has searches for similar values left (outside a
+    request, always)."""
+    if not tk.request:
+        return True
+    done = getattr(tk.g, "smartcity_similar_searches", 0)
+    tk.g.smartcity_similar_searches = done + 1
+    return done < MAX_SIMILAR_SEARCHES
+
+
+def _shown(concept: dict[str, Any], language: str) -> str:
+    """A concept as a steward may type it: its label, and its code where
+    that differs (``WMS (WMS_SRVC)``)."""
+    labels = concept.get("labels", {})
+    label = labels.get(language) or labels.get("en") or concept["code"]
+    return label if label.lower() == concept["code"].lower() else f"{label} ({concept['code']})"
+
+
+def _examples(field: dict[str, Any], value: str) -> list[str]:
+    """Valid values to name next to an unknown ``value``: the most similar
+    codes and labels first, then the field's ``vocabulary_examples``."""
+    name = field["vocabulary"]
+    found: list[dict[str, Any]] = []
+    concepts = vocab.concepts(name)
+    if len(concepts) <= MAX_SIMILAR_SEARCH and _may_search_similar():
+        written: dict[str, dict[str, Any]] = {}
+        for concept in concepts:
+            for text in (concept["code"], *concept.get("labels", {}).values()):
+                written.setdefault(text.lower(), concept)
+        similar = difflib.get_close_matches(value.strip().lower(), written, n=MAX_SIMILAR,
+                                            cutoff=SIMILARITY)
+        found += [written[text] for text in similar]
+    for code in field.get("vocabulary_examples", "").split():
+        if (concept := vocab.find(name, code)) is not None:
+            found.append(concept)
+    language = _language()
+    return list(dict.fromkeys(_shown(c, language) for c in found))[:MAX_EXAMPLES]
+
+
+def _not_in_vocabulary(field: dict[str, Any], value: str) -> str:
+    """The error for a value outside the field's vocabulary, with a few valid
+    values where there are some to suggest."""
+    message = _("“%(value)s” is not in the list of allowed values.") % {"value": value[:100]}
+    examples = _examples(field, value[:100])
+    if examples:
+        message += " " + _("For example: %(values)s.") % {"values": ", ".join(examples)}
+    return message
+
+
 @scheming_validator
 def smartcity_vocabulary(field, schema):
-    """One value of ``field['vocabulary']``, given as URI, code or alias
-    (case-insensitive); stored as the concept's ``vocabulary_key`` (default
-    ``uri``). A list with more than one value is refused."""
+    """One value of ``field['vocabulary']``, given as URI, code, alias or
+    unambiguous label (case-insensitive, :func:`vocab.resolve`: ``WMS`` is
+    the file type ``WMS_SRVC``); stored as the concept's ``vocabulary_key``
+    (default ``uri``). A list with more than one value is refused."""
     name = field["vocabulary"]
     key = field.get("vocabulary_key", "uri")
 
@@ -316,10 +383,9 @@ def smartcity_vocabulary(field, schema):
             if len(value) != 1:
                 raise tk.Invalid(_("Choose exactly one value."))
             value = value[0]
-        stored = vocab.canonical(name, value, key) if isinstance(value, str) else None
+        stored = vocab.resolve_canonical(name, value, key) if isinstance(value, str) else None
         if stored is None:
-            raise tk.Invalid(_("“%(value)s” is not in the list of allowed values.")
-                          % {"value": str(value)[:100]})
+            raise tk.Invalid(_not_in_vocabulary(field, str(value)))
         return stored
     return validator
 
@@ -337,10 +403,9 @@ def smartcity_vocabulary_multiple(field, schema):
             return
         stored: list[str] = []
         for item in value:
-            canonical = vocab.canonical(name, item, key)
+            canonical = vocab.resolve_canonical(name, item, key)
             if canonical is None:
-                errors[key_].append(_("“%(value)s” is not in the list of allowed values.")
-                                    % {"value": item[:100]})
+                errors[key_].append(_not_in_vocabulary(field, item))
             elif canonical not in stored:
                 stored.append(canonical)
         if not errors[key_]:
@@ -367,6 +432,28 @@ def smartcity_url_list(field, schema):
                 return
             if url not in stored:
                 stored.append(url)
+        data[key_] = json.dumps(stored)
+    return validator
+
+
+@scheming_validator
+def smartcity_text_list(field, schema):
+    """Short texts (identifiers) as a list, a JSON list or a newline-separated
+    string, each checked as :func:`smartcity_text`; stored as a JSON list of
+    stripped texts, without empty entries or duplicates."""
+    def validator(key_, data, errors, context):
+        value = _list_value(key_, data, errors, r"\n")
+        if value is None:
+            return
+        stored: list[str] = []
+        for item in value:
+            try:
+                text = smartcity_text(item).strip()
+            except tk.Invalid as error:
+                errors[key_].append(error.error)
+                return
+            if text and text not in stored:
+                stored.append(text)
         data[key_] = json.dumps(stored)
     return validator
 

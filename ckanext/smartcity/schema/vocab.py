@@ -8,6 +8,14 @@ SKOS scheme a town can extend; :mod:`ckanext.smartcity.categories.scheme`
 loads them and registers itself here (:func:`register`), so that form,
 validators and labels treat every vocabulary alike without this module
 importing the categories.
+
+Values as people and other portals write them (``WMS`` for the file type
+``WMS_SRVC``, ``GER`` for ``DEU``, old licence codes) are read through
+:func:`resolve`: the vocabulary's own URIs, codes and aliases, then the
+alias table ``ckanext/smartcity/harvest/aliases.json`` (its ``_about`` gives
+the provenance of each entry), then a German or English label that names
+one concept only, then (file types) a media type. The harvester's mending
+reads the same table, so form, API and harvest accept the same spellings.
 """
 from __future__ import annotations
 
@@ -18,6 +26,11 @@ from importlib import resources
 from typing import Any
 
 PACKAGE = "ckanext.smartcity.vocabularies"
+# the alias table is read as data from the harvest package's folder, not
+# imported from it (docs/architecture.md, "Import rules": this module is a leaf)
+ALIASES = ("harvest", "aliases.json")
+# labels name several regions ("Neustadt"); regions are found by key
+NO_LABEL_LOOKUP = frozenset({"german-region"})
 
 
 class UnknownVocabulary(KeyError):
@@ -118,3 +131,73 @@ def choices(name: str, key: str = "uri") -> list[dict[str, Any]]:
     """Scheming choices: ``value`` is the stored form, ``label`` the
     language map (scheming picks the user's language)."""
     return [{"value": c[key], "label": dict(c["labels"])} for c in concepts(name)]
+
+
+@functools.cache
+def aliases() -> dict[str, dict[str, str]]:
+    """The alias table: {vocabulary: {written code: the vocabulary's code}}."""
+    folder, name = ALIASES
+    path = resources.files("ckanext.smartcity").joinpath(folder).joinpath(name)
+    return {vocabulary: table for vocabulary, table in json.loads(path.read_text("utf-8")).items()
+            if not vocabulary.startswith("_")}
+
+
+@functools.cache
+def _labels(name: str) -> dict[str, dict[str, Any] | None]:
+    """Concepts of ``name`` by lower-cased German and English label (None
+    where two concepts share a label)."""
+    index: dict[str, dict[str, Any] | None] = {}
+    for concept in concepts(name):
+        for text in set(concept.get("labels", {}).values()):
+            key = text.strip().lower()
+            index[key] = None if key in index and index[key] is not concept else concept
+    return index
+
+
+def resolve(name: str, value: str) -> dict[str, Any] | None:
+    """The concept ``value`` stands for: its URI, code or alias (:func:`find`),
+    a written code of the alias table (``WMS``, case-insensitive), a German
+    or English label naming one concept only (``Esri Shape``), or a media
+    type naming one (``text/csv``, :func:`by_media_type`). Dynamic
+    vocabularies (the categories): :func:`find` only; regions: no labels
+    (many share a name)."""
+    concept = find(name, value)
+    if concept is not None or not isinstance(value, str) or name in _dynamic:
+        return concept
+    text = value.strip()
+    table = aliases().get(name, {})
+    target = table.get(text) or table.get(text.upper())
+    if target is not None:
+        return find(name, target)
+    if name in NO_LABEL_LOOKUP:
+        return None
+    return _labels(name).get(text.lower()) or by_media_type(name, text)
+
+
+@functools.cache
+def _media_types(name: str) -> dict[str, list[str]]:
+    """Codes of ``name`` by lower-cased media type (file types know theirs)."""
+    index: dict[str, list[str]] = {}
+    for concept in concepts(name):
+        for media in concept.get("media_types", ()):
+            index.setdefault(media.lower(), []).append(concept["code"])
+    return index
+
+
+def by_media_type(name: str, media_type: str) -> dict[str, Any] | None:
+    """The concept a media type (``text/csv``) names: the only one that has
+    it, or among several the one named like its subtype (``application/zip``
+    is ZIP among the zipped formats, ``application/gml+xml`` GML)."""
+    text = media_type.strip()
+    codes = _media_types(name).get(text.lower(), []) if "/" in text else []
+    subtype = text.rsplit("/", 1)[-1].upper()
+    for candidate in (subtype, subtype.split("+", 1)[0]):
+        if candidate in codes:
+            return find(name, candidate)
+    return find(name, codes[0]) if len(codes) == 1 else None
+
+
+def resolve_canonical(name: str, value: str, key: str = "uri") -> str | None:
+    """Like :func:`canonical`, through :func:`resolve`."""
+    concept = resolve(name, value)
+    return concept[key] if concept else None
