@@ -249,6 +249,39 @@ def fill_mandatory_gaps(dataset: dict, source_defaults: dict,
     return warnings
 
 
+def fill_description(dataset: dict) -> list[str]:
+    """The description is mandatory (dct:description, DCAT-AP.de 3.0) but
+    some Länder portals leave it out (Brandenburg's address directories,
+    tests/data/realworld/): the title stands in, with a warning, so that
+    the dataset is imported rather than refused (issue 15: every dataset of
+    the corpus is imported)."""
+    title = dataset.get("title")
+    if not is_blank(dataset.get("notes")) or is_blank(title):
+        return []
+    dataset["notes"] = str(title)
+    return ["notes: " + bilingual("missing in the source, the title was used")]
+
+
+def drop_resources_without_url(dataset: dict) -> list[str]:
+    """A distribution without any access, download or endpoint URL (Bremen's
+    empty ``#distribution_`` nodes, tests/data/realworld/) would refuse the
+    whole dataset in the form (the URL is mandatory): it is dropped, with a
+    warning. The dataset's licence was derived from the distributions before
+    (rdf/profile.py), so a licence it carried is not lost."""
+    resources = dataset.get("resources")
+    if not isinstance(resources, list):
+        return []
+    kept, warnings = [], []
+    for number, resource in enumerate(resources, 1):
+        if isinstance(resource, dict) and is_blank(resource.get("url")):
+            warnings.append(bilingual("resource %(number)s", number=number) + ": "
+                            + bilingual("dropped, no access URL"))
+        else:
+            kept.append(resource)
+    dataset["resources"] = kept
+    return warnings
+
+
 def _organization_defaults(org_id: str) -> dict[str, Any]:
     try:
         org = tk.get_action("organization_show")(
@@ -588,6 +621,7 @@ class DCATAPDEHarvester(DCATRDFHarvester):
         warnings = stored_warnings(harvest_object) + drop_unknown_vocabulary_values(dataset)
         warnings += fill_mandatory_gaps(dataset, _config_defaults(source),
                                         _organization_defaults(dataset["owner_org"]))
+        warnings += fill_description(dataset) + drop_resources_without_url(dataset)
         missing = [field for field in MANDATORY if _gap(dataset, field)]
         if missing:
             _store_warnings(harvest_object, warnings)

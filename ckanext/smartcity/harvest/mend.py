@@ -60,11 +60,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 from rdflib.term import Node
 
-from ckanext.dcat.profiles import DCATAP, LOCN, SPDX, VCARD
+from ckanext.dcat.profiles import ADMS, DCATAP, LOCN, SPDX, VCARD
 from ckanext.smartcity.harvest.fetch import SENTINEL
 from ckanext.smartcity.i18n_text import bilingual
 from ckanext.smartcity.rdf.profile import DCATDE, FILE_TYPE, GEODCATAP, IANA
 from ckanext.smartcity.schema import vocab
+# the form's digest lengths (one table; a public name there would be better)
+from ckanext.smartcity.schema.validators import DIGEST_LENGTH
 
 GEOCODING = "http://dcat-ap.de/def/politicalGeocoding/"
 SCHEMA_EMAIL = URIRef("http://schema.org/email")
@@ -102,7 +104,15 @@ VOCABULARY_PROPERTIES: dict[URIRef, str] = {
 EMAIL_PROPERTIES = (VCARD.hasEmail, FOAF.mbox, SCHEMA_EMAIL)
 AGENT_PROPERTIES = (DCTERMS.publisher, DCTERMS.creator, DCATDE.maintainer, DCATDE.originator,
                     GEODCATAP.originator, GEODCATAP.custodian)
-URL_PROPERTIES = (DCTERMS.conformsTo, DCAT.endpointDescription)
+# properties whose value the schema keeps as a URL: a literal holding one
+# becomes the IRI (the same value), other text is dropped. Real portals
+# write literals here (tests/data/realworld/INVENTORY.md: Brandenburg's
+# access and download URLs, Dessau-Rosslau's applicable legislation as
+# English text, GovData's dct:source "HMDK/..."), and a literal where the
+# shapes want an IRI would make the re-export invalid
+URL_PROPERTIES = (DCTERMS.conformsTo, DCAT.endpointDescription, DCTERMS.source,
+                  DCATAP.applicableLegislation, DCAT.accessURL, DCAT.downloadURL,
+                  DCAT.landingPage, DCAT.endpointURL, FOAF.page, ADMS.sample)
 ADDRESS_PROPERTIES = (VCARD.hasAddress, VCARD["street-address"], VCARD.hasStreetAddress,
                       VCARD.hasPostalCode, VCARD["postal-code"], VCARD.hasLocality,
                       VCARD.locality, VCARD.hasCountryName, VCARD["country-name"],
@@ -116,7 +126,8 @@ ADMIN_UNITS = (LOCN.adminUnitL1, LOCN.adminUnitL2)
 # prefixes of the property names in warnings
 PREFIXES = (("dcatde", str(DCATDE)), ("dct", str(DCTERMS)), ("dcat", str(DCAT)),
             ("dcatap", str(DCATAP)), ("foaf", str(FOAF)), ("vcard", str(VCARD)),
-            ("spdx", str(SPDX)), ("locn", str(LOCN)), ("geodcatap", str(GEODCATAP)))
+            ("spdx", str(SPDX)), ("locn", str(LOCN)), ("adms", str(ADMS)),
+            ("geodcatap", str(GEODCATAP)))
 # where an owning dataset is looked for: dataset -> distribution -> checksum
 OWNER_DEPTH = 3
 
@@ -436,10 +447,42 @@ def _mend_urls(graph: Graph, report: _Report) -> None:
             text = str(o).strip()
             if re.match(r"^https?://\S+$", text):
                 _replace(graph, (s, predicate, o), URIRef(text))
+            elif not text:  # an empty value says nothing: no warning
+                _replace(graph, (s, predicate, o), None)
             else:
                 _replace(graph, (s, predicate, o), None)
                 report.warn(s, bilingual("%(field)s: text %(value)s dropped, a URL is expected",
                                          field=_curie(predicate), value=_quote(text)))
+
+
+def _mend_documents(graph: Graph, report: _Report) -> None:
+    """``foaf:page`` given as a node (Dessau-Rosslau's ArcGIS feed: a
+    ``foaf:Document`` holding the URL) is read as the URL it holds;
+    ckanext-dcat would store the blank node's id. A node without a URL is
+    dropped."""
+    for s, o in list(graph.subject_objects(FOAF.page)):
+        if not isinstance(o, BNode):
+            continue
+        urls = [str(v).strip() for v in graph.objects(o, None)
+                if not isinstance(v, BNode) and re.match(r"^https?://\S+$", str(v).strip())]
+        _replace(graph, (s, FOAF.page, o), URIRef(urls[0]) if urls else None)
+        if urls:
+            report.warn(s, bilingual("%(field)s: a document node read as its URL %(value)s",
+                                     field=_curie(FOAF.page), value=_quote(urls[0])))
+        else:
+            report.warn(s, bilingual("%(field)s: a document without a URL dropped",
+                                     field=_curie(FOAF.page)))
+
+
+def _mend_samples(graph: Graph, report: _Report) -> None:
+    """``adms:sample`` must name a distribution (DCAT-AP.de 3.0 shapes): a
+    link to anything not described as a ``dcat:Distribution`` in the page
+    is dropped, with a warning (text was dropped by :func:`_mend_urls`)."""
+    for s, o in list(graph.subject_objects(ADMS.sample)):
+        if (o, RDF.type, DCAT.Distribution) not in graph:
+            _replace(graph, (s, ADMS.sample, o), None)
+            report.warn(s, bilingual("%(field)s: %(value)s dropped, not a distribution of the "
+                                     "document", field=_curie(ADMS.sample), value=_quote(o)))
 
 
 def _mend_media_types(graph: Graph, report: _Report) -> None:
@@ -506,6 +549,49 @@ def _formats_from_media_types(graph: Graph, report: _Report) -> None:
             graph.add((s, FORMAT, URIRef(FILE_TYPE + code)))
             report.warn(s, bilingual("%(field)s: %(canonical)s taken from the media type %(value)s",
                                      field=_curie(FORMAT), value=_quote(o), canonical=code))
+
+
+def _mend_distributions(graph: Graph, datasets: list[Node], report: _Report) -> None:
+    """``dcat:accessURL`` is mandatory, and a dataset with a distribution
+    the form refuses is refused whole. A distribution without one takes its
+    ``dcat:downloadURL`` (DCAT-AP.de Konvention 39: a direct download has
+    both the same, so silently), else a ``dcat:endpointURL`` written on it
+    or on its access service (Dessau-Rosslau's ArcGIS feed). One with none
+    of these (Bremen's empty ``#distribution_`` nodes) is left to the
+    harvester, which drops it from the dataset with a warning."""
+    for ref in datasets:
+        for dist in list(graph.objects(ref, DCAT.distribution)):
+            if graph.value(dist, DCAT.accessURL) is not None:
+                continue
+            download = graph.value(dist, DCAT.downloadURL)
+            if download is not None:
+                graph.add((dist, DCAT.accessURL, download))
+                continue
+            endpoint = graph.value(dist, DCAT.endpointURL) or next(
+                (e for service in graph.objects(dist, DCAT.accessService)
+                 for e in graph.objects(service, DCAT.endpointURL)), None)
+            if endpoint is not None:
+                graph.add((dist, DCAT.accessURL, endpoint))
+                report.warn(dist, bilingual("%(field)s: %(value)s taken from dcat:endpointURL",
+                                            field=_curie(DCAT.accessURL), value=_quote(endpoint)))
+
+
+def _mend_checksums(graph: Graph, report: _Report) -> None:
+    """A checksum whose value is not the hex digest of its algorithm (the
+    official 2.0 example gives a SHA-256 value as MD5) would refuse the
+    whole dataset in the form: the checksum is dropped, with a warning."""
+    for dist, checksum in list(graph.subject_objects(SPDX.checksum)):
+        algorithm = graph.value(checksum, SPDX.algorithm)
+        value = str(graph.value(checksum, SPDX.checksumValue) or "").strip().lower()
+        concept = vocab.find("checksum-algorithm", str(algorithm)) if algorithm else None
+        length = DIGEST_LENGTH.get(concept["code"]) if concept else None
+        if not value or length is None or (len(value) == length
+                                           and re.fullmatch(r"[0-9a-f]+", value)):
+            continue  # nothing to check, or no usable algorithm (warned already)
+        graph.remove((dist, SPDX.checksum, checksum))
+        report.warn(dist, bilingual("%(field)s: %(value)s dropped, not a %(canonical)s value",
+                                    field=_curie(SPDX.checksum), value=_quote(value),
+                                    canonical=concept["code"]))
 
 
 def _mend_regions(graph: Graph, datasets: list[Node], report: _Report) -> None:
@@ -626,7 +712,11 @@ def mend_graph(graph: Graph, source_url: str | None = None) -> dict[Node | None,
     _mend_media_types(graph, report)
     _mend_vocabularies(graph, report)
     _formats_from_media_types(graph, report)
+    _mend_documents(graph, report)
     _mend_urls(graph, report)
+    _mend_samples(graph, report)
+    _mend_distributions(graph, datasets, report)
+    _mend_checksums(graph, report)
     _mend_regions(graph, datasets, report)
     _report_licences(graph, datasets, report)
     _report_not_kept(graph, datasets, report)

@@ -39,13 +39,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from urllib.parse import quote, unquote
 
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS
 
 import ckan.plugins.toolkit as tk
-from ckanext.dcat.profiles import ADMS, DCATAP, VCARD
+from ckanext.dcat.profiles import ADMS, DCATAP, GSP, LOCN, VCARD
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import resource_uri
 
@@ -72,6 +73,9 @@ ADMS_STATUS = {"Completed": "COMPLETED", "Deprecated": "DEPRECATED",
                "UnderDevelopment": "DEVELOP", "Withdrawn": "WITHDRAWN"}
 DISTRIBUTION_STATUS = "http://publications.europa.eu/resource/authority/distribution-status/"
 
+# DCAT 3, not in rdflib's closed DCAT namespace
+DCAT_HAS_VERSION = URIRef("http://www.w3.org/ns/dcat#hasVersion")
+
 EU_THEME_SCHEME_TITLES = {"de": "Datenthemen der EU", "en": "EU data themes"}
 
 # the identifiers of other records (adms:identifier): a scheming field of
@@ -81,6 +85,43 @@ ALTERNATE_IDENTIFIER = "alternate_identifier"
 # what ckanext-harvest's before_dataset_index adds to the indexed dict of a
 # dataset a harvest object currently owns (root key or extra)
 HARVEST_MARKERS = ("harvest_object_id", "harvest_source_id")
+
+
+_WKT = re.compile(r"^\s*(?:SRID=\d+;\s*)?(?:<[^>]*>\s*)?[A-Z]+(?:\s+Z?M?)?\s*\(", re.I)
+_NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+_WKT_PAIR = re.compile(rf"({_NUMBER})\s+({_NUMBER})")
+
+
+def _bounding_box(geometry) -> str | None:
+    """A WKT polygon of the bounding box of a WKT or GeoJSON literal; None
+    if it is neither."""
+    text = str(geometry)
+    points: list[tuple[float, float]] = []
+    try:
+        shape = json.loads(text)
+    except ValueError:  # WKT: the coordinates are "x y" pairs (a z or m is ignored)
+        if not _WKT.match(text):
+            return None
+        shape = None
+        points = [(float(x), float(y)) for x, y in _WKT_PAIR.findall(text)]
+
+    def walk(value):
+        if isinstance(value, dict):
+            for key in ("coordinates", "geometries", "geometry"):
+                walk(value.get(key))
+        elif isinstance(value, (list, tuple)):
+            if len(value) >= 2 and all(isinstance(v, (int, float)) for v in value[:2]):
+                points.append((float(value[0]), float(value[1])))
+            else:
+                for item in value:
+                    walk(item)
+    walk(shape)
+    if not points:
+        return None
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    west, east, south, north = (f"{v:.15g}" for v in (min(xs), max(xs), min(ys), max(ys)))
+    return (f"POLYGON (({west} {south}, {west} {north}, {east} {north}, {east} {south}, "
+            f"{west} {south}))")
 
 
 def clamp_catalogue_page_size(config) -> None:
@@ -107,6 +148,8 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
             self._without_invented_dates(dataset_dict, dataset_ref)
         self._categories_to_graph(dataset_dict, dataset_ref)
         self._dcatde_dataset(dataset_dict, dataset_ref)
+        self._geometry_as_bbox(dataset_ref)
+        self._version_links(dataset_ref)
         publisher = self.g.value(dataset_ref, DCTERMS.publisher)
         for resource in dataset_dict.get("resources", []):
             self._dcatde_distribution(resource, URIRef(resource_uri(resource)), publisher)
@@ -431,6 +474,38 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
                     # rdflib's RDF/XML writer loses the type of a blank node
                     # that two properties share.
                     g.add((ref, deprecated, self._agent(row)))
+
+    def _geometry_as_bbox(self, ref):
+        """A harvested ``spatial`` extra goes out (ckanext-dcat) as
+        ``locn:geometry`` literals, which no valid output can hold: the
+        DCAT-AP.de 3.0 shapes (on EU 3.0.0) want a node there, the EU 3.0.1
+        shapes a literal. Both accept a ``dcat:bbox`` literal: the geometry's
+        bounding box goes out as that, unless the location has one already
+        (the real-world geometries, e.g. Rostock's, are boxes: nothing is
+        lost for them)."""
+        for place in list(self.g.objects(ref, DCTERMS.spatial)):
+            geometries = [o for o in self.g.objects(place, LOCN.geometry)]
+            if not geometries:
+                continue
+            self.g.remove((place, LOCN.geometry, None))
+            box = next(filter(None, map(_bounding_box, geometries)), None)
+            if box and self.g.value(place, DCAT.bbox) is None:
+                self.g.add((place, DCAT.bbox, Literal(box, datatype=GSP.wktLiteral)))
+
+    def _version_links(self, ref):
+        """``dcat:hasVersion`` must name a ``dcat:Dataset`` of the graph
+        (DCAT-AP.de 3.0 and EU 3.0.0 shapes); a harvested link to another
+        portal's dataset (Schleswig-Holstein's collections) names none, so it
+        goes out only as ``dct:hasVersion``, which ckanext-dcat writes too
+        (DCAT-AP.de 3.0 deprecates it: a warning, not a violation). Likewise
+        ``adms:sample`` must name a ``dcat:Distribution``: the harvester
+        drops other samples with a warning (harvest/mend.py), this keeps
+        what was stored before that out of the output."""
+        for predicate, kind in ((DCAT_HAS_VERSION, DCAT.Dataset),
+                                (ADMS.sample, DCAT.Distribution)):
+            for target in list(self.g.objects(ref, predicate)):
+                if (target, RDF.type, kind) not in self.g:
+                    self.g.remove((ref, predicate, target))
 
     def _agent(self, row):
         """A ``foaf:Agent`` node for ``row``. Not ckanext-dcat's

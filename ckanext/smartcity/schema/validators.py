@@ -62,8 +62,8 @@ SIMILARITY = 0.7  # difflib ratio: "WMSS" ~ "WMS", "Excel 97" ~ "Excel XLS"
 MAX_SIMILAR_SEARCH = 1_000
 MAX_SIMILAR_SEARCHES = 20
 # hex digest length per checksum algorithm code (checksum-algorithm vocabulary)
-_DIGEST_LENGTH = {"md2": 32, "md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96,
-                  "sha512": 128}
+DIGEST_LENGTH = {"md2": 32, "md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96,
+                 "sha512": 128}
 
 
 def _empty(value: Any) -> bool:
@@ -474,7 +474,7 @@ def smartcity_checksum(key, data, errors, context):
         if _empty(algorithm):
             errors[key].append(_("Choose the checksum algorithm as well."))
         return
-    length = _DIGEST_LENGTH[concept["code"]]
+    length = DIGEST_LENGTH[concept["code"]]
     if len(text) != length or not re.fullmatch(r"[0-9a-f]+", text):
         errors[key].append(_("The checksum must be the hexadecimal value of the chosen "
                              "algorithm (%(length)s characters).") % {"length": length})
