@@ -89,7 +89,8 @@ def test_wms_in_a_new_dataset_is_stored_as_the_eu_service_type(steward, org):
 
 @pytest.mark.parametrize("typed,stored", [
     ("WFS", "WFS_SRVC"), ("wms", "WMS_SRVC"), ("csv", "CSV"), ("GeoJSON", "GEOJSON"),
-    ("shp", "SHP"), ("Esri Shape", "SHP"), ("Shapefile", "SHP"), ("jrss", "RSS"), ("text/csv", "CSV"),
+    ("shp", "SHP"), ("Esri Shape", "SHP"), ("Shapefile", "SHP"), ("jrss", "RSS"),
+    ("text/csv", "CSV"),
     ("http://publications.europa.eu/resource/authority/file-type/XLSX", "XLSX")])
 def test_resource_create_stores_the_code(steward, org, typed, stored):
     dataset = create(steward, full_dataset(org))
