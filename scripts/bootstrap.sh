@@ -40,16 +40,17 @@ apt_install() {
 
 # PostgreSQL's default shared_buffers (128 MB) cannot hold the search index
 # of 100,000 datasets (about 400 MB): every search then reads its pages
-# from the kernel again. A quarter of the memory, at most 4 GB, as the
-# PostgreSQL manual advises (docs/architecture.md, "Search at 100k datasets").
-# Written once, for the cluster this script creates; an operator's own
-# file is left alone.
+# from the kernel again. A quarter of the memory, at most 1 GB (a
+# container may report the host's memory), as the PostgreSQL manual
+# advises (docs/architecture.md, "Search at 100k datasets"). Written once,
+# before this script starts the cluster; an operator's own file is left
+# alone.
 tune_postgresql() {
   local conf="/etc/postgresql/$1/main/conf.d/smartcity.conf" mem_mb buffers_mb
   [ -e "$conf" ] && return
   mem_mb=$(( $(awk '/^MemTotal:/ {print $2}' /proc/meminfo) / 1024 ))
   buffers_mb=$(( mem_mb / 4 ))
-  [ "$buffers_mb" -gt 4096 ] && buffers_mb=4096
+  [ "$buffers_mb" -gt 1024 ] && buffers_mb=1024
   [ "$buffers_mb" -lt 128 ] && buffers_mb=128
   as_root mkdir -p "$(dirname "$conf")"
   printf '# written by ckanext-smartcity scripts/bootstrap.sh\nshared_buffers = %sMB\n' \
@@ -59,18 +60,9 @@ tune_postgresql() {
 start_postgresql() {
   local version
   version="$(ls /usr/lib/postgresql | sort -V | tail -1)"
-  if pg_isready -q -h 127.0.0.1 -p 5432; then
-    # a cluster started before this script tuned it (the Debian package
-    # starts one): tune once, then restart it
-    if [ -d "/etc/postgresql/$version/main" ] \
-       && [ ! -e "/etc/postgresql/$version/main/conf.d/smartcity.conf" ]; then
-      tune_postgresql "$version"
-      log "Restarting PostgreSQL $version (shared_buffers)"
-      as_root pg_ctlcluster "$version" main restart || true
-    else
-      return
-    fi
-  fi
+  # a running cluster is left as it is (its owner may tune it; see
+  # tune_postgresql): only one this script starts is tuned
+  if pg_isready -q -h 127.0.0.1 -p 5432; then return; fi
   if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -q "^$version main$"; then
     log "Creating PostgreSQL $version cluster"
     as_root pg_createcluster "$version" main
