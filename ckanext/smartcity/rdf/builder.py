@@ -235,6 +235,8 @@ def _build_in_worker(dataset: dict) -> bytes:
 
 
 _worker_builder: Builder | None = None
+# in a forked worker: what it inherited from the parent and must not close
+_inherited: list = []
 
 
 def _worker_start() -> None:
@@ -244,7 +246,13 @@ def _worker_start() -> None:
     # must not keep Pool.terminate() from ending this worker
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
-    model.Session.registry.clear()
+    registry = model.Session.registry
+    if registry.has():
+        # kept, never finalised here: dropping the inherited session let its
+        # checked-out connection be reset (a ROLLBACK sent over the parent's
+        # socket), which broke the parent's next query now and then
+        _inherited.append(registry())
+    registry.clear()
     model.meta.engine.dispose(close=False)
     if _worker_builder is not None:
         _worker_builder.redis = _worker_builder._client = None
