@@ -413,27 +413,32 @@ def smartcity_vocabulary_multiple(field, schema):
     return validator
 
 
-@scheming_validator
-def smartcity_url_list(field, schema):
-    """http(s) URLs as a list, JSON list or newline/comma-separated string;
-    stored as a JSON list."""
+def _checked_list(separators: str, check):
+    """A list field's validator: the values (see :func:`_list_value`), each
+    through ``check`` (its stored form, "" to skip it, or tk.Invalid),
+    stored as a JSON list without duplicates."""
     def validator(key_, data, errors, context):
-        value = _list_value(key_, data, errors, r"[\n,]")
+        value = _list_value(key_, data, errors, separators)
         if value is None:
             return
         stored: list[str] = []
         for item in value:
-            if not item.strip():
-                continue
             try:
-                url = smartcity_http_url(item)
+                checked = check(item)
             except tk.Invalid as error:
                 errors[key_].append(error.error)
                 return
-            if url not in stored:
-                stored.append(url)
+            if checked and checked not in stored:
+                stored.append(checked)
         data[key_] = json.dumps(stored)
     return validator
+
+
+@scheming_validator
+def smartcity_url_list(field, schema):
+    """http(s) URLs as a list, JSON list or newline/comma-separated string;
+    stored as a JSON list."""
+    return _checked_list(r"[\n,]", lambda item: smartcity_http_url(item) if item.strip() else "")
 
 
 @scheming_validator
@@ -441,21 +446,7 @@ def smartcity_text_list(field, schema):
     """Short texts (identifiers) as a list, a JSON list or a newline-separated
     string, each checked as :func:`smartcity_text`; stored as a JSON list of
     stripped texts, without empty entries or duplicates."""
-    def validator(key_, data, errors, context):
-        value = _list_value(key_, data, errors, r"\n")
-        if value is None:
-            return
-        stored: list[str] = []
-        for item in value:
-            try:
-                text = smartcity_text(item).strip()
-            except tk.Invalid as error:
-                errors[key_].append(error.error)
-                return
-            if text and text not in stored:
-                stored.append(text)
-        data[key_] = json.dumps(stored)
-    return validator
+    return _checked_list(r"\n", lambda item: smartcity_text(item).strip())
 
 
 def smartcity_checksum(key, data, errors, context):
