@@ -55,6 +55,11 @@ setup(
         # SHACL validation of every saved dataset (quality/shacl.py); without it
         # quality would never be assessed.
         "pyshacl>=0.40,<0.41",
+        # German compounds split by Hunspell's own rules (pure Python, reads
+        # Debian's hunspell-de-de) and Snowball stems for synonym keys:
+        # the search finds "Fahrradzählstellen" for "Fahrrad", "Abfall" for "Müll".
+        "spylls>=0.1.7,<0.2",
+        "snowballstemmer>=2.2,<4",
     ],
     # The DCAT-AP.de harvester plugin (smartcity_harvester) builds on
     # ckanext-harvest; the smartcity and smartcity_search plugins do not.

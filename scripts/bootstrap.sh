@@ -179,7 +179,7 @@ migrate() {
   "$VENV/bin/ckan" -c "$ini" db upgrade >/dev/null
 }
 
-apt_install postgresql redis-server libpq-dev build-essential libmagic1 git curl
+apt_install postgresql redis-server libpq-dev build-essential libmagic1 git curl hunspell-de-de
 mkdir -p "$VAR"
 start_postgresql
 start_redis

@@ -27,6 +27,7 @@ from ckanext.smartcity.schema import guards, licenses, regions, validators
 from ckanext.smartcity.schema import helpers as schema_helpers
 from ckanext.smartcity.search import backend
 from ckanext.smartcity.search import connection as search_connection
+from ckanext.smartcity.search import synonyms as search_synonyms
 from ckanext.smartcity.web import helpers as web_helpers
 from ckanext.smartcity.web import search_params as param_checks
 from ckanext.smartcity.web import tags as web_tags
@@ -73,6 +74,8 @@ class SmartcityPlugin(plugins.SingletonPlugin):
         catalogue.register_content_types()
         # freshly indexed datasets get their catalogue triples built (PostgreSQL search)
         search_connection.on_indexed(rdf_builder.warm)
+        # category labels and their council words find each other in search
+        search_synonyms.register(category_index.synonym_groups)
 
     def get_blueprint(self):
         return (regions.get_blueprints() + views.get_blueprints()

@@ -54,6 +54,18 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     return pkg_dict
 
 
+def synonym_groups() -> list[tuple[str, ...]]:
+    """Each concept's German label with its German alternative labels
+    (the council words of the scheme), for the search's synonyms."""
+    groups = []
+    for concept in categories.current().concepts.values():
+        words = [concept.labels.get("de", ""), *concept.alt_labels.get("de", ())]
+        words = [w for w in dict.fromkeys(words) if w]
+        if len(words) > 1:
+            groups.append(tuple(words))
+    return groups
+
+
 def facet_titles(facets: dict[str, Any]) -> dict[str, Any]:
     """Category and theme facets first, then CKAN's own."""
     ordered = {CATEGORY_FACET: tk._("Smart City category"),

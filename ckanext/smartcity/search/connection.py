@@ -24,7 +24,9 @@ from ckan.plugins import toolkit
 # the one list parser (no imports of its own, so search stays free of RDF)
 from ckanext.smartcity.schema.values import values
 
+from . import german, synonyms
 from .document import PROMOTED_COLUMNS, build_row
+from .expand import Expander
 from .fields import DATE, NUMBER, TEXT, load_schema
 from .query import CKAN_MM, MAX_NESTING, Compiler, QuerySyntaxError, parse, pasted_text
 
@@ -95,6 +97,19 @@ def text_config() -> str:
     return value
 
 
+def compound_splitter() -> german.Splitter | None:
+    """The Hunspell compound splitter, None when switched off or missing."""
+    return german.splitter(toolkit.config.get("ckanext.smartcity.search.compound_dictionary")
+                           or "")
+
+
+def current_synonyms() -> synonyms.Synonyms:
+    config = toolkit.config
+    return synonyms.current(
+        config.get("ckanext.smartcity.search.synonyms_file") or "",
+        toolkit.asbool(config.get("ckanext.smartcity.search.shipped_synonyms")))
+
+
 def _int(value: Any, name: str, default: int) -> int:
     if value is None or value == "":
         return default
@@ -144,7 +159,8 @@ class PostgresSearchConnection:
         _, max_clauses = self._limits()
         schema = load_schema()
         return Compiler(schema, text_config(), max_clauses,
-                        interned=lambda name: interned_field(name, schema))
+                        interned=lambda name: interned_field(name, schema),
+                        expander=Expander(compound_splitter(), current_synonyms()))
 
     def _where(self, compiler: Compiler, q: str | None, fq: Iterable[str],
                def_type: str | None, mm: str | None) -> str:
@@ -460,6 +476,15 @@ class PostgresSearchConnection:
         schema = load_schema()
         cfg = text_config()
         rows = [build_row(doc, schema) for doc in docs]
+        split = compound_splitter()
+        if split is not None:
+            # compound parts, so that "Fahrrad" finds "Fahrradzählstellen"
+            # (resources and extras, weight D, are left as they are)
+            for row in rows:
+                for name in ("text_a", "text_b", "text_c"):
+                    extra = german.index_terms(row[name], split)
+                    if extra:
+                        row[name] = f"{row[name]}\n{extra}"
         pairs = [[(name, value) for name, items in row.pop("field_values").items()
                   if interned_field(name, schema) for value in dict.fromkeys(items)]
                  for row in rows]

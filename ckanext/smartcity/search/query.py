@@ -21,6 +21,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass, field as dc_field
 from decimal import Decimal, InvalidOperation
 
@@ -176,8 +177,11 @@ class Compiler:
 
     def __init__(self, schema: SolrSchema, text_config: str,
                  max_clauses: int, now: dt.datetime | None = None,
-                 interned: Callable[[str], bool] = lambda name: False) -> None:
+                 interned: Callable[[str], bool] = lambda name: False,
+                 expander: Any = None) -> None:
         self.schema = schema
+        # alternatives of a typed term (search/expand.py); None: as typed
+        self.expander = expander
         self.interned = interned
         self.text_config = text_config
         self.max_clauses = max_clauses
@@ -218,8 +222,15 @@ class Compiler:
             parts = ["'" + word.replace("'", "''") + "'" for word in prefix]
             parts[-1] += ":*"
             return f"to_tsquery(CAST(:cfg AS regconfig), {self.param(' & '.join(parts))})"
-        func = "phraseto_tsquery" if phrase else "plainto_tsquery"
-        return f"{func}(CAST(:cfg AS regconfig), {self.param(_unescape(value))})"
+        if phrase or self.expander is None:
+            func = "phraseto_tsquery" if phrase else "plainto_tsquery"
+            return f"{func}(CAST(:cfg AS regconfig), {self.param(_unescape(value))})"
+        # the term or its spellings, synonyms, compound parts: one clause
+        alternatives = [f"plainto_tsquery(CAST(:cfg AS regconfig), {self.param(text)})"
+                        for text in self.expander(_unescape(value))]
+        if len(alternatives) == 1:
+            return alternatives[0]
+        return "(" + " || ".join(alternatives) + ")"
 
     def _text_match(self, vector_sql: str, value: str, phrase: bool) -> str:
         query = self._tsquery(value, phrase)
@@ -433,6 +444,7 @@ class Compiler:
                 raise
             words = re.sub(r"[\\\"()\[\]{}:^~]", " ", text).split()
             clauses = [tree.Word(w) for w in words if w not in ("AND", "OR", "NOT", "&&", "||")]
+        clauses = self._join_known_phrases(clauses)
         required, excluded, optional = [], [], []
         for clause in clauses:
             if isinstance(clause, tree.Plus):
@@ -461,3 +473,25 @@ class Compiler:
             any_term = " || ".join(self.rank_terms)
             parts.append(self._text_check("d.tsv", f"({any_term})"))
         return "(" + " AND ".join(parts) + ")" if parts else "TRUE"
+
+    def _join_known_phrases(self, clauses: list[tree.Item]) -> list[tree.Item]:
+        """Neighbouring plain words that form a phrase with synonyms of its
+        own ("Open Data", "Hartz IV") become one term, longest first."""
+        if self.expander is None:
+            return clauses
+        out: list[tree.Item] = []
+        i = 0
+        while i < len(clauses):
+            for size in (3, 2):
+                span = clauses[i:i + size]
+                if len(span) == size and all(
+                        type(c) is tree.Word and not c.has_wildcard() for c in span):
+                    phrase = " ".join(_unescape(c.value) for c in span)
+                    if self.expander.known(phrase):
+                        out.append(tree.Word(phrase))
+                        i += size
+                        break
+            else:
+                out.append(clauses[i])
+                i += 1
+        return out

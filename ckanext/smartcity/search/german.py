@@ -1,0 +1,158 @@
+"""German word forms the full-text search adds: compound parts and spellings.
+
+German writes "Fahrradzählstellen" where a citizen types "Fahrrad", and
+"Luftqualität" where one types "Luft". PostgreSQL's ``german`` configuration
+stems words but never splits them, so this module does, with Hunspell's
+compound rules and Debian's German dictionary (package ``hunspell-de-de``,
+read by spylls, a pure-Python Hunspell; the figures that decided the choice
+are in docs/search.md, "What the search understands"):
+
+- at indexing time, every compound of the title, tags and description adds
+  its parts and each pair of neighbouring parts ("Fahrradzählstellen" adds
+  "fahr rad zähl stellen fahrrad radzähl zählstellen"), so a part finds
+  the compound;
+- at query time, a compound the citizen types also matches all its parts
+  ("Müllabfuhrtermine" finds "Termine der Müllabfuhr").
+
+Spellings: ``ae/oe/ue`` for ``ä/ö/ü`` and back, ``ss`` for ``ß`` (the
+Snowball stemmer already folds ``ß`` and umlauts, not their two-letter
+spellings). Singular and plural are the stemmer's work.
+
+Every result is cached per process; splitting a word the first time costs
+1-6 ms, so a query splits at most :data:`MAX_SPLITS_PER_QUERY` words.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from functools import lru_cache
+
+log = logging.getLogger(__name__)
+
+# shortest compound: two parts of three letters (Hunspell's COMPOUNDMIN 3)
+MIN_COMPOUND = 6
+# longer "words" are not German (hashes, glued URLs): never split
+MAX_COMPOUND = 60
+# words one query may split (a new word costs 1-6 ms); the rest match as typed
+MAX_SPLITS_PER_QUERY = 32
+_LETTERS = re.compile(r"[^\W\d_]+")
+_TO_ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss",
+                           "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+# ae/oe/ue as umlauts, but not "que" (Queue, Quelle) nor where the e starts
+# a syllable of its own (Feuer, neue, Steuer, Israel: a vowel before it)
+_FROM_ASCII = re.compile(r"(?<![aeiouyqAEIOUYQ])([aouAOU])e")
+_UMLAUT = {"a": "ä", "o": "ö", "u": "ü", "A": "Ä", "O": "Ö", "U": "Ü"}
+
+
+def spellings(word: str) -> list[str]:
+    """Other spellings of ``word``: with umlauts for ae/oe/ue, with
+    ae/oe/ue for umlauts and ss for ß. ``word`` itself is not listed."""
+    out: list[str] = []
+    ascii_form = word.translate(_TO_ASCII)
+    if ascii_form != word:
+        out.append(ascii_form)
+    umlauts = _FROM_ASCII.sub(lambda m: _UMLAUT[m.group(1)], word)
+    if umlauts != word:
+        out.append(umlauts)
+    return out
+
+
+class Splitter:
+    """Hunspell compound analysis of single words, loaded on first use."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._dictionary = None
+        self._lock = threading.Lock()
+        self.failed = False
+        self.parts = lru_cache(maxsize=200_000)(self._parts)
+
+    def _load(self):
+        if self._dictionary is None and not self.failed:
+            with self._lock:
+                if self._dictionary is None and not self.failed:
+                    try:
+                        from spylls.hunspell import Dictionary
+                        self._dictionary = Dictionary.from_files(self.path)
+                    except Exception as exc:  # missing file, broken dictionary
+                        self.failed = True
+                        log.warning("German compound splitting is off: cannot read the "
+                                    "Hunspell dictionary %s (%s)", self.path, exc)
+        return self._dictionary
+
+    def _parts(self, word: str) -> tuple[str, ...]:
+        """The parts of compound ``word`` in lower case, or () when it is
+        none (or too short, too long, not letters only)."""
+        if not MIN_COMPOUND <= len(word) <= MAX_COMPOUND or not word.isalpha():
+            return ()
+        dictionary = self._load()
+        if dictionary is None:
+            return ()
+        # nouns are capitalised in the dictionary; a capitalised word also
+        # matches lower-case entries (adjectives, verbs)
+        forms = [word, *spellings(word)]
+        if "ss" in word:  # "Strassen": the dictionary writes "Straßen"
+            forms.append(forms[-1].replace("ss", "ß"))
+        for candidate in dict.fromkeys(w[0].upper() + w[1:].lower() for w in forms):
+            lookup = dictionary.lookuper
+            captype = dictionary.aff.casing.guess(candidate)
+            try:
+                form = next(iter(lookup.compound_forms(candidate, captype)), None)
+            except Exception:  # a dictionary quirk must not fail indexing
+                log.debug("compound analysis of %r failed", candidate, exc_info=True)
+                form = None
+            if form is not None:
+                return tuple(part.text.lower() for part in form.parts)
+        return ()
+
+
+_splitters: dict[str, Splitter] = {}
+_splitters_lock = threading.Lock()
+
+
+def splitter(path: str) -> Splitter | None:
+    """The splitter of the dictionary at ``path`` (without ``.dic``/``.aff``),
+    one per process; None when ``path`` is empty or its files are missing."""
+    if not path:
+        return None
+    with _splitters_lock:
+        found = _splitters.get(path)
+        if found is None:
+            if not (os.path.exists(path + ".dic") and os.path.exists(path + ".aff")):
+                log.warning("German compound splitting is off: %s.dic/.aff not found "
+                            "(Debian package hunspell-de-de)", path)
+                found = Splitter(path)
+                found.failed = True
+            else:
+                found = Splitter(path)
+            _splitters[path] = found
+    return None if found.failed else found
+
+
+def words(text: str) -> list[str]:
+    return _LETTERS.findall(text)
+
+
+def index_terms(text: str, split: Splitter | None) -> str:
+    """What a text adds to the index besides itself: the parts of its
+    compounds and every pair of neighbouring parts, space separated."""
+    if split is None or not text:
+        return ""
+    extra: dict[str, None] = {}
+    for word in dict.fromkeys(words(text)):
+        parts = split.parts(word)
+        if not parts:
+            continue
+        extra.update(dict.fromkeys(parts))
+        if len(parts) > 2:
+            extra.update(dict.fromkeys(a + b for a, b in zip(parts, parts[1:])))
+    return " ".join(extra)
+
+
+def query_parts(word: str, split: Splitter | None) -> tuple[str, ...]:
+    """The parts of a word typed in a query (() for no compound)."""
+    if split is None:
+        return ()
+    return split.parts(word)

@@ -1,0 +1,152 @@
+"""Synonyms for the full-text search: the everyday word finds the official one.
+
+Three sources, read in this order and merged:
+
+1. the shipped list ``ckanext/smartcity/vocabularies/search-synonyms-de.txt``
+   (Müll/Abfall, Bücherei/Bibliothek, Kita/Kindertageseinrichtung, ...);
+2. groups other packages register with :func:`register` (the Smart City
+   categories register each concept's German label with its
+   ``skos:altLabel``s), so search knows nothing of categories;
+3. a town's own file, named by ``ckanext.smartcity.search.synonyms_file``,
+   read again when it changes (no restart, no code change).
+
+The files use Solr's synonyms.txt format, so a Solr configset can read the
+same file: ``a, b, c`` (each finds the others), ``a, b => c`` (one way),
+``#`` comments. Keys match regardless of case, umlaut spelling, hyphens and
+inflection (Snowball's German stemmer, the algorithm PostgreSQL's
+``german`` configuration uses).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable, Iterable
+
+log = logging.getLogger(__name__)
+
+SHIPPED = os.path.join(os.path.dirname(os.path.dirname(__file__)), "vocabularies",
+                       "search-synonyms-de.txt")
+# longest key, in words ("Kommunaler Ordnungsdienst", "Hartz IV")
+MAX_KEY_WORDS = 3
+# alternatives one key expands to at most (a line of 200 words stays cheap)
+MAX_ALTERNATIVES = 24
+_SEPARATORS = re.compile(r"[\s\-/]+")
+_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+_ASCII_UMLAUT = re.compile(r"(?<![aeiouyq])([aou])e")
+
+Group = tuple[str, ...]
+_sources: list[Callable[[], Iterable[Group]]] = []
+
+
+def register(source: Callable[[], Iterable[Group]]) -> None:
+    """Add a source of synonym groups (each group: equivalent phrases)."""
+    if source not in _sources:
+        _sources.append(source)
+        _cache.clear()
+
+
+_stemmer = None
+_stemmer_lock = threading.Lock()
+
+
+def _stem(word: str) -> str:
+    global _stemmer
+    if _stemmer is None:
+        with _stemmer_lock:
+            if _stemmer is None:
+                import snowballstemmer
+                _stemmer = snowballstemmer.stemmer("german")
+    return _stemmer.stemWord(word)
+
+
+def key(text: str) -> str:
+    """The form under which a phrase is looked up: lower case, umlauts and
+    their two-letter spellings folded, each word stemmed."""
+    out = []
+    for word in _SEPARATORS.split(text.strip().lower()):
+        if not word:
+            continue
+        word = _ASCII_UMLAUT.sub(r"\1", word.translate(_FOLD))
+        out.append(_stem(word))
+    return " ".join(out)
+
+
+def parse(lines: Iterable[str], origin: str) -> list[tuple[Group, Group]]:
+    """Rules of a synonyms file as (left, right): ``a, b`` is (a b, a b),
+    ``a => b`` is (a, b). A malformed line is logged and skipped."""
+    rules: list[tuple[Group, Group]] = []
+    for number, raw in enumerate(lines, 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        left, arrow, right = line.partition("=>")
+        terms = tuple(t.strip() for t in left.split(",") if t.strip())
+        targets = tuple(t.strip() for t in right.split(",") if t.strip()) if arrow else terms
+        if not terms or not targets or len(terms) + len(targets) < 2:
+            log.warning("synonyms %s line %d ignored: %r", origin, number, raw.strip()[:80])
+            continue
+        rules.append((terms, targets))
+    return rules
+
+
+class Synonyms:
+    """Lookup table from keys to the phrases they expand to."""
+
+    def __init__(self, rules: Iterable[tuple[Group, Group]]) -> None:
+        table: dict[str, dict[str, None]] = {}
+        for terms, targets in rules:
+            for term in terms:
+                term_key = key(term)
+                if not term_key or len(term_key.split()) > MAX_KEY_WORDS:
+                    continue
+                found = table.setdefault(term_key, {})
+                found.update((t, None) for t in targets if key(t) != term_key)
+        self.table = {k: tuple(v)[:MAX_ALTERNATIVES] for k, v in table.items() if v}
+
+    def expand(self, phrase: str) -> tuple[str, ...]:
+        """The phrases ``phrase`` also finds (itself not included)."""
+        return self.table.get(key(phrase), ())
+
+    def __contains__(self, phrase: str) -> bool:
+        return key(phrase) in self.table
+
+
+_cache: dict[tuple[str, float], Synonyms] = {}
+_cache_lock = threading.Lock()
+
+
+def _read(path: str) -> list[str]:
+    with open(path, encoding="utf-8") as handle:
+        return handle.read().splitlines()
+
+
+def current(town_file: str = "", shipped: bool = True) -> Synonyms:
+    """The merged table; rebuilt when the town's file changes."""
+    try:
+        mtime = os.stat(town_file).st_mtime if town_file else 0.0
+    except OSError:
+        mtime = -1.0
+    cache_key = (f"{shipped}|{town_file}", mtime)
+    found = _cache.get(cache_key)
+    if found is not None:
+        return found
+    with _cache_lock:
+        rules: list[tuple[Group, Group]] = []
+        if shipped:
+            rules += parse(_read(SHIPPED), "shipped list")
+        for source in list(_sources):
+            try:
+                rules += [(tuple(g), tuple(g)) for g in source() if len(g) > 1]
+            except Exception:
+                log.warning("synonym source %r failed", source, exc_info=True)
+        if town_file:
+            try:
+                rules += parse(_read(town_file), town_file)
+            except (OSError, UnicodeDecodeError) as exc:
+                log.warning("cannot read synonyms file %s: %s", town_file, exc)
+        table = Synonyms(rules)
+        _cache.clear()
+        _cache[cache_key] = table
+        return table
