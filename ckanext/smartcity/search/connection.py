@@ -155,12 +155,12 @@ class PostgresSearchConnection:
     def _cap(name: str) -> int:
         return toolkit.asint(toolkit.config.get(f"ckanext.smartcity.search.{name}"))
 
-    def _compiler(self) -> Compiler:
+    def _compiler(self, relaxed: bool = False) -> Compiler:
         _, max_clauses = self._limits()
         schema = load_schema()
         return Compiler(schema, text_config(), max_clauses,
                         interned=lambda name: interned_field(name, schema),
-                        expander=Expander(compound_splitter(), current_synonyms()))
+                        expander=Expander(compound_splitter(), current_synonyms(), relaxed))
 
     def _where(self, compiler: Compiler, q: str | None, fq: Iterable[str],
                def_type: str | None, mm: str | None) -> str:
@@ -297,8 +297,19 @@ class PostgresSearchConnection:
 
     def search(self, q: str | None = None, **kwargs: Any) -> Results:
         self._refuse_unsendable(q, kwargs)
-        facet_fields = self._facet_fields(kwargs)
         compiler = self._compiler()
+        results = self._search(compiler, q, kwargs)
+        if not results.hits and compiler.expander.compounds and (
+                kwargs.get("defType") == "dismax"):
+            # nothing found for a typed compound: its tail may find something
+            # ("Grundschulen" -> "Schulen"); docs/search.md
+            relaxed = self._search(self._compiler(relaxed=True), q, kwargs)
+            if relaxed.hits:
+                return relaxed
+        return results
+
+    def _search(self, compiler: Compiler, q: str | None, kwargs: dict[str, Any]) -> Results:
+        facet_fields = self._facet_fields(kwargs)
         where = self._where(compiler, q, values(kwargs.get("fq")),
                             kwargs.get("defType"), kwargs.get("mm"))
         params = compiler.params

@@ -15,10 +15,17 @@ class Expander:
     """Alternatives of the terms of one query (one instance per query: it
     counts the compound analyses the query may still make)."""
 
-    def __init__(self, split: german.Splitter | None, synonyms: Synonyms | None) -> None:
+    def __init__(self, split: german.Splitter | None, synonyms: Synonyms | None,
+                 relaxed: bool = False) -> None:
         self.split = split
         self.synonyms = synonyms
         self.splits_left = german.MAX_SPLITS_PER_QUERY
+        # relaxed: a compound also matches its tail ("Grundschulen" finds
+        # "Schulen"); the backend asks for it only when a search found nothing
+        self.relaxed = relaxed
+        # whether a term of the query was a compound (a relaxed search can
+        # then find more)
+        self.compounds = 0
 
     def known(self, phrase: str) -> bool:
         """Whether a phrase of several words has synonyms of its own
@@ -37,5 +44,10 @@ class Expander:
             self.splits_left -= 1
             parts = self.split.parts(words[0])
             if parts:
+                self.compounds += 1
                 found[" ".join(parts)] = None
+                if self.relaxed:
+                    found.update(dict.fromkeys(
+                        " ".join(parts[i:]) for i in range(1, len(parts))
+                        if len("".join(parts[i:])) >= 4))
         return list(found)[:MAX_ALTERNATIVES]

@@ -28,6 +28,7 @@ import os
 import re
 import threading
 from functools import lru_cache
+from itertools import pairwise
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ def index_terms(text: str, split: Splitter | None) -> str:
             continue
         extra.update(dict.fromkeys(parts))
         if len(parts) > 2:
-            extra.update(dict.fromkeys(a + b for a, b in zip(parts, parts[1:])))
+            extra.update(dict.fromkeys(a + b for a, b in pairwise(parts)))
     return " ".join(extra)
 
 

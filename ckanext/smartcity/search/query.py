@@ -150,6 +150,8 @@ def min_should_match(spec: str | None, optional: int) -> int:
 
 # what a field name in a query looks like (CKAN's and Solr's names)
 _FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_.\-]*$")
+# "X- und -Y", "X- oder -Y": German elision, not "exclude Y"
+_ELISION = re.compile(r"(\w-\s+(?:und|oder|bzw\.?|sowie)\s+)-(?=\w)", re.IGNORECASE)
 # CKAN's minimum-should-match for free text (ckan.lib.search.query)
 CKAN_MM = "2<-1 5<80%"
 
@@ -436,6 +438,9 @@ class Compiler:
         vector; ``+word`` required, ``-word`` excluded, the rest counted
         against ``mm``. Dismax never fails on syntax: unparseable input is
         taken word by word."""
+        # "Gewerbean- und -abmeldungen": a hyphen after "und" completes a
+        # word (Ergänzungsstrich), it does not exclude one
+        text = _ELISION.sub(r"\1", text)
         try:
             node = parse(text, max_length)
             clauses = list(node.children) if isinstance(node, tree.UnknownOperation) else [node]
