@@ -95,6 +95,8 @@ def town(clean_db, clean_index):
         ("schulen", "Schulen", "Standorte und Schülerzahlen"),
         ("kitas", "Kindertagesbetreuung", "Plätze in Einrichtungen"),
         ("haushalt", "Haushaltsplan 2026", "Erträge und Aufwendungen"),
+        ("carsharing", "Carsharing Standorte", "Stationen der Anbieter"),
+        ("ausleihen", "Ausleihen der Stadtbibliothek", "Medien nach Art und Monat"),
     ]:
         made[name] = factories.Dataset(owner_org=org["id"], name=name, title=title, notes=notes)
     return made
@@ -142,6 +144,17 @@ def test_a_compound_that_finds_nothing_falls_back_to_its_tail(town):
     # a query that finds something is never relaxed
     assert names("Schulen") == ["schulen"]
     assert names("Xyzschulenquatsch") == []  # no compound of the dictionary
+
+
+def test_a_hyphenated_word_finds_it_written_as_one(town):
+    assert names("Car-Sharing") == ["carsharing"]
+
+
+def test_a_query_of_several_words_that_finds_nothing_needs_one_word_less(town):
+    # no dataset has both "Bücher" and "ausleihen"; one word less finds it
+    assert names("Bücher ausleihen") == ["ausleihen"]
+    # a query whose words all match is not relaxed: only the full match
+    assert names("Schulen Standorte") == ["schulen"]
 
 
 def test_category_alt_labels_are_synonyms(town, ckan_config, monkeypatch):

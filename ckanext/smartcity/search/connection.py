@@ -299,10 +299,10 @@ class PostgresSearchConnection:
         self._refuse_unsendable(q, kwargs)
         compiler = self._compiler()
         results = self._search(compiler, q, kwargs)
-        if not results.hits and compiler.expander.compounds and (
-                kwargs.get("defType") == "dismax"):
-            # nothing found for a typed compound: its tail may find something
-            # ("Grundschulen" -> "Schulen"); docs/search.md
+        if not results.hits and (compiler.expander.compounds or compiler.optional_terms > 1) \
+                and kwargs.get("defType") == "dismax":
+            # nothing found: a compound's tail or all words but one may find
+            # something ("Grundschulen" -> "Schulen"); docs/search.md
             relaxed = self._search(self._compiler(relaxed=True), q, kwargs)
             if relaxed.hits:
                 return relaxed

@@ -21,7 +21,9 @@ class Expander:
         self.synonyms = synonyms
         self.splits_left = german.MAX_SPLITS_PER_QUERY
         # relaxed: a compound also matches its tail ("Grundschulen" finds
-        # "Schulen"); the backend asks for it only when a search found nothing
+        # "Schulen") and a query of several words needs one word less ("Bücher
+        # ausleihen" finds "Ausleihen der Stadtbibliothek"); the backend asks
+        # for it only when a search found nothing
         self.relaxed = relaxed
         # whether a term of the query was a compound (a relaxed search can
         # then find more)
@@ -36,10 +38,13 @@ class Expander:
         """``term`` first, then what else it matches."""
         found: dict[str, None] = {term: None}
         found.update(dict.fromkeys(german.spellings(term)))
+        words = german.words(term)
+        if "-" in term and len(words) > 1:
+            # "Car-Sharing" finds "Carsharing", "E-Auto" finds "EAuto"
+            found["".join(words)] = None
         if self.synonyms is not None:
             for synonym in self.synonyms.expand(term):
                 found[synonym] = None
-        words = german.words(term)
         if len(words) == 1 and self.split is not None and self.splits_left > 0:
             self.splits_left -= 1
             parts = self.split.parts(words[0])

@@ -197,6 +197,9 @@ class Compiler:
         # (field, value) bind parameters of exact matches on interned fields
         self.value_checks: list[tuple[str, str]] = []
         self._negated = 0
+        # most optional words of one free-text query (a relaxed search can
+        # then need one less)
+        self.optional_terms = 0
 
     # -- helpers -----------------------------------------------------------
     def param(self, value: object) -> str:
@@ -463,6 +466,9 @@ class Compiler:
         parts = required + excluded
         if optional:
             need = min_should_match(mm, len(optional))
+            if self.expander is not None and self.expander.relaxed and len(optional) > 1:
+                need = max(1, need - 1)  # the relaxed second search: one word less
+            self.optional_terms = max(self.optional_terms, len(optional))
             if need >= len(optional):
                 parts.extend(optional)
             else:
