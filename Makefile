@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV  := .venv
 PYTEST_ARGS ?=
 
-.PHONY: demo stop test lint bench vocabularies translations field-reference wheel clean
+.PHONY: demo stop test lint bench solr-configset vocabularies translations field-reference wheel clean
 
 demo:
 	scripts/bootstrap.sh demo
@@ -45,6 +45,11 @@ bench:
 	$(VENV)/bin/python scripts/bench_hostile.py --out docs/benchmarks.md
 	# faults: PostgreSQL restarted, Redis stopped for 10 s, under load (needs root)
 	$(VENV)/bin/python scripts/bench_faults.py --clients 10 --redis-down 10 --out docs/benchmarks.md
+
+# the German Solr configset (deploy/solr/configset-de/) from CKAN's schema.xml,
+# the synonym list and Debian's Hunspell dictionary; a test checks it is current
+solr-configset:
+	$(VENV)/bin/python scripts/solr_configset.py
 
 vocabularies:
 	$(VENV)/bin/python scripts/build_vocabularies.py

@@ -478,9 +478,10 @@ class Compiler:
         simple = all(isinstance(c, leaves) or (
             isinstance(c, (tree.Plus, tree.Prohibit, tree.Not)) and isinstance(c.a, leaves))
             for c in clauses)
-        if simple and self.rank_terms:
+        if simple and len(self.rank_terms) > 1:
             # Every match contains one of the positive terms: this lets
-            # PostgreSQL use the GIN index before counting matches.
+            # PostgreSQL use the GIN index before counting matches (one
+            # term is such a clause already).
             any_term = " || ".join(self.rank_terms)
             parts.append(self._text_check("d.tsv", f"({any_term})"))
         return "(" + " AND ".join(parts) + ")" if parts else "TRUE"
