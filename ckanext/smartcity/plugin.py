@@ -27,9 +27,11 @@ from ckanext.smartcity.schema import guards, licenses, regions, validators
 from ckanext.smartcity.schema import helpers as schema_helpers
 from ckanext.smartcity.search import backend
 from ckanext.smartcity.search import connection as search_connection
+from ckanext.smartcity.search import suggest as search_suggest
 from ckanext.smartcity.search import synonyms as search_synonyms
 from ckanext.smartcity.web import helpers as web_helpers
 from ckanext.smartcity.web import search_params as param_checks
+from ckanext.smartcity.web import suggestions as web_suggestions
 from ckanext.smartcity.web import tags as web_tags
 from ckanext.smartcity.web import views
 
@@ -74,6 +76,7 @@ class SmartcityPlugin(plugins.SingletonPlugin):
         catalogue.register_content_types()
         # freshly indexed datasets get their catalogue triples built (PostgreSQL search)
         search_connection.on_indexed(rdf_builder.warm)
+        search_connection.on_indexed(search_suggest.remember)  # "Meinten Sie …?" words
         # category labels and their council words find each other in search
         search_synonyms.register(category_index.synonym_groups)
 
@@ -114,7 +117,8 @@ class SmartcityPlugin(plugins.SingletonPlugin):
 
     def get_helpers(self):
         return {**schema_helpers.get_helpers(), **category_helpers.get_helpers(),
-                **quality_helpers.get_helpers(), **web_helpers.get_helpers()}
+                **quality_helpers.get_helpers(), **web_helpers.get_helpers(),
+                **web_suggestions.get_helpers()}
 
     def get_actions(self):
         return {**guards.get_actions(), **regions.get_actions(),
@@ -135,7 +139,11 @@ class SmartcitySearchPlugin(plugins.SingletonPlugin):
     """
 
     plugins.implements(plugins.IConfigurer)
+    plugins.implements(plugins.IConfigurable)
 
     def update_config(self, config):
         # Runs before CKAN checks the Solr schema at start-up.
         backend.install()
+
+    def configure(self, config):
+        search_connection.warm_up()

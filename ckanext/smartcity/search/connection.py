@@ -48,6 +48,11 @@ _UNSENDABLE = re.compile("[\x00\ud800-\udfff]")
 _LIMIT_EXCEEDED = "54"
 
 
+# a free-text query of more words is never searched again relaxed (what a
+# citizen types is short; a second pass over 1,000 words doubled its cost)
+RELAXED_MAX_WORDS = 8
+
+
 class SearchBackendError(SolrConnectionError):
     """PostgreSQL could not be reached for a search (connection lost, server
     restarting): the backend's fault, never to be reported as a bad query.
@@ -101,6 +106,12 @@ def compound_splitter() -> german.Splitter | None:
     """The Hunspell compound splitter, None when switched off or missing."""
     return german.splitter(toolkit.config.get("ckanext.smartcity.search.compound_dictionary")
                            or "")
+
+
+def warm_up() -> None:
+    """Start reading the compound dictionary in the background (plugin
+    start): the first search of a worker would otherwise wait ~1 s."""
+    german.preload(toolkit.config.get("ckanext.smartcity.search.compound_dictionary") or "")
 
 
 def current_synonyms() -> synonyms.Synonyms:
@@ -299,8 +310,9 @@ class PostgresSearchConnection:
         self._refuse_unsendable(q, kwargs)
         compiler = self._compiler()
         results = self._search(compiler, q, kwargs)
-        if not results.hits and (compiler.expander.compounds or compiler.optional_terms > 1) \
-                and kwargs.get("defType") == "dismax":
+        if not results.hits and kwargs.get("defType") == "dismax" and (
+                compiler.expander.compounds or compiler.optional_terms > 1) and (
+                compiler.optional_terms <= RELAXED_MAX_WORDS):
             # nothing found: a compound's tail or all words but one may find
             # something ("Grundschulen" -> "Schulen"); docs/search.md
             relaxed = self._search(self._compiler(relaxed=True), q, kwargs)

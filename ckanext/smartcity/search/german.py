@@ -132,6 +132,14 @@ def splitter(path: str) -> Splitter | None:
     return None if found.failed else found
 
 
+def preload(path: str) -> None:
+    """Read the dictionary in the background (about 1 s), so that the
+    first search of a web worker does not wait for it."""
+    found = splitter(path)
+    if found is not None and found._dictionary is None:
+        threading.Thread(target=found._load, name="smartcity-hunspell", daemon=True).start()
+
+
 def words(text: str) -> list[str]:
     return _LETTERS.findall(text)
 

@@ -23,6 +23,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ def _stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+@lru_cache(maxsize=50_000)
 def key(text: str) -> str:
     """The form under which a phrase is looked up: lower case, umlauts and
     their two-letter spellings folded, each word stemmed."""
