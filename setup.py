@@ -31,7 +31,7 @@ setup(
         "ckanext.smartcity.search": ["config_declaration.yaml"],
         "ckanext.smartcity.harvest": ["*.json"],
         "ckanext.smartcity.schemas": ["*.yaml"],
-        "ckanext.smartcity.vocabularies": ["*.json", "*.ttl"],
+        "ckanext.smartcity.vocabularies": ["*.json", "*.ttl", "*.txt"],
         "ckanext.smartcity.demo.data": ["*.yaml", "files/*"],
         "ckanext.smartcity.migration.smartcity_search": [
             "alembic.ini", "README", "script.py.mako"],

@@ -113,9 +113,13 @@ def page_params(q: str) -> dict[str, Any]:
 
 
 def anonymous_search(q: str) -> dict[str, Any]:
+    """As the dataset search page asks: the page (not the API) may retry an
+    empty search relaxed (docs/search.md, "Relaxed second search")."""
     from ckan.logic import get_action
-    return get_action("package_search")(
-        {"user": "", "auth_user_obj": None, "for_view": True}, page_params(q))
+    from ckanext.smartcity.search.connection import relaxed_search
+    with relaxed_search():
+        return get_action("package_search")(
+            {"user": "", "auth_user_obj": None, "for_view": True}, page_params(q))
 
 
 def judge(query: dict[str, Any], search: Search) -> dict[str, Any]:

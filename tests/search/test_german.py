@@ -11,7 +11,7 @@ import pytest
 
 from ckan.tests import factories, helpers
 
-from ckanext.smartcity.search import german, synonyms
+from ckanext.smartcity.search import connection, german, synonyms
 
 DICTIONARY = "/usr/share/hunspell/de_DE"
 
@@ -102,9 +102,11 @@ def town(clean_db, clean_index):
     return made
 
 
-def names(q):
-    # what the dataset search page sends for a typed query
-    result = helpers.call_action("package_search", q=q, rows=20)
+def names(q, page=False):
+    """What package_search finds for a typed query; ``page``: as on the
+    dataset search page, where an empty search is retried relaxed."""
+    with connection.relaxed_search(page):
+        result = helpers.call_action("package_search", q=q, rows=20)
     return [d["name"] for d in result["results"]]
 
 
@@ -139,11 +141,43 @@ def test_synonyms_spellings_inflection_and_elision(town, q, wanted):
 
 
 def test_a_compound_that_finds_nothing_falls_back_to_its_tail(town):
-    # no dataset mentions "Grund": the relaxed search finds the schools
-    assert names("Grundschulen") == ["schulen"]
+    # no dataset mentions "Abend" (nor has the list a synonym): the relaxed
+    # search finds the schools
+    assert names("Abendschulen", page=True) == ["schulen"]
+    # the API answers as Solr would (a client testing for a title)
+    assert names("Abendschulen") == []
     # a query that finds something is never relaxed
-    assert names("Schulen") == ["schulen"]
-    assert names("Xyzschulenquatsch") == []  # no compound of the dictionary
+    assert names("Schulen", page=True) == ["schulen"]
+    assert names("Xyzschulenquatsch", page=True) == []  # no compound of the dictionary
+
+
+def test_the_search_page_relaxes_the_api_does_not(town, app):
+    body = app.get("/dataset/", query_string={"q": "Bücher ausleihen"}).get_data(as_text=True)
+    assert 'href="/dataset/ausleihen"' in body
+    api = app.get("/api/3/action/package_search", query_string={"q": "Bücher ausleihen"})
+    assert api.json["result"]["count"] == 0
+    # the flag does not outlive the page's request
+    assert names("Bücher ausleihen") == []
+
+
+def test_field_queries_and_exclusions_keep_their_lucene_meaning(town):
+    assert names("Müll")[:1] == ["abfuhrkalender"]  # free text: synonyms
+    assert names("title:Müll") == []                  # a field: as typed
+    assert "abfuhrkalender" in names("Abfuhrkalender -Müll")  # excludes Müll, not Abfall
+
+
+def test_decomposed_umlauts_are_read_as_umlauts(town):
+    assert names("Mu\u0308ll")[:1] == ["abfuhrkalender"]
+    assert names("La\u0308rmkartierung") == ["laermkartierung"]
+
+
+def test_a_pathological_word_stops_at_its_budget(split):
+    before = split.over_budget
+    # Hunspell tries thousands of part combinations for this (1.2 s unbounded)
+    assert split.parts("Teeteeteeteeteeteeteeteet") == ()
+    assert split.over_budget == before + 1
+    assert split.parts("Fahrradzählstellen") == ("fahr", "rad", "zähl", "stellen")
+    assert split.over_budget == before + 1
 
 
 def test_a_hyphenated_word_finds_it_written_as_one(town):
@@ -152,9 +186,11 @@ def test_a_hyphenated_word_finds_it_written_as_one(town):
 
 def test_a_query_of_several_words_that_finds_nothing_needs_one_word_less(town):
     # no dataset has both "Bücher" and "ausleihen"; one word less finds it
-    assert names("Bücher ausleihen") == ["ausleihen"]
+    assert names("Bücher ausleihen", page=True) == ["ausleihen"]
     # a query whose words all match is not relaxed: only the full match
-    assert names("Schulen Standorte") == ["schulen"]
+    assert names("Schulen Standorte", page=True) == ["schulen"]
+    # a long query is never retried (a second pass over 1,000 words)
+    assert names("Bücher ausleihen " + " ".join(["Quatsch"] * 8), page=True) == []
 
 
 def test_category_alt_labels_are_synonyms(town, ckan_config, monkeypatch):

@@ -70,11 +70,9 @@ class TestFreeText:
     def test_all_words_are_required_for_short_queries(self, town):
         # "Standorte" alone also finds the trees; both words only the chargers
         assert names(search(q="Standorte Ladesäulen")) == ["ladesaeulen"]
-        # no dataset has both: the page is not left empty, a second search
-        # needs one word less (docs/search.md, "Relaxed second search")
-        assert sorted(names(search(q="Ladesäulen Bäume"))) == ["baumkataster", "ladesaeulen"]
-        # ... but only for free text as typed: the API's q with q.op AND stays strict
-        assert search(q="Ladesäulen AND Bäume")["count"] == 0
+        # no dataset has both: nothing (the search page alone retries with
+        # one word less, tests/search/test_german.py)
+        assert search(q="Ladesäulen Bäume")["count"] == 0
 
     def test_unknown_word_finds_nothing(self, town):
         assert search(q="Hochseeschifffahrt")["count"] == 0

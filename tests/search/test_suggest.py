@@ -84,7 +84,9 @@ class TestDidYouMean:
         asked = []
         found = suggest.spellings("Baumkatster, Umwelt & radverkehr!",
                                   lambda q: asked.append(q) or 1)
-        assert found == asked == ["Baumkataster, Umwelt & radverkehr!"]
+        assert found == ["Baumkataster, Umwelt & radverkehr!"]
+        # the word put in is checked on its own (exactly), then the query
+        assert asked == ['"baumkataster"', "Baumkataster, Umwelt & radverkehr!"]
         assert suggest.spellings("Baumkataster Umwelt", lambda q: 1) == []
         # query syntax stays as typed
         assert suggest.spellings("tags:Umwelt AND Baumkatster", lambda q: 1) == [
@@ -107,6 +109,19 @@ class TestDidYouMean:
         assert "Baumkataster" not in page(app, "Baumkatster")
         seen = page(app, "Baumkatster", headers={"Authorization": sysadmin["token"]})
         assert [text for _, text in suggestions(seen)] == ["Baumkataster"]
+
+    @pytest.mark.parametrize("q", ["Baumkatster", "Verkehrr Baumkatster",
+                                   "Baumkatster Verkehrr", "-Baumkatster Verkehrr",
+                                   "NOT Baumkatster Radverkehrr"])
+    def test_a_word_left_behind_never_leaks_through_the_rest_of_the_query(
+            self, app, town, q):
+        # the whole corrected query may find something without the word (one
+        # word less, another word, an exclusion): the word itself must be
+        # visible to the visitor
+        sysadmin = factories.Sysadmin()
+        helpers.call_action("package_patch", context={"user": sysadmin["name"]},
+                            id="baumkataster", private=True)
+        assert "aumkataster" not in " ".join(t for _, t in suggestions(page(app, q)))
 
     def test_german_page(self, app, town):
         # needs the German catalogue with this feature's messages

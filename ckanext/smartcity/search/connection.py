@@ -11,6 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -51,6 +54,21 @@ _LIMIT_EXCEEDED = "54"
 # a free-text query of more words is never searched again relaxed (what a
 # citizen types is short; a second pass over 1,000 words doubled its cost)
 RELAXED_MAX_WORDS = 8
+# whether an empty free-text search may be retried relaxed: only where a
+# person reads the result (the dataset search page sets it, web/search_params.py);
+# API clients that test for a title get Solr's answer
+RELAXED_SEARCH: ContextVar[bool] = ContextVar("smartcity_relaxed_search", default=False)
+
+
+@contextmanager
+def relaxed_search(allowed: bool = True) -> Iterator[None]:
+    """Within this block an empty free-text search is retried relaxed (or,
+    with ``allowed=False``, never)."""
+    token = RELAXED_SEARCH.set(allowed)
+    try:
+        yield
+    finally:
+        RELAXED_SEARCH.reset(token)
 
 
 class SearchBackendError(SolrConnectionError):
@@ -308,13 +326,19 @@ class PostgresSearchConnection:
 
     def search(self, q: str | None = None, **kwargs: Any) -> Results:
         self._refuse_unsendable(q, kwargs)
+        # "Mu\u0308ll" pasted from some systems is "Müll"
+        q = unicodedata.normalize("NFC", q) if isinstance(q, str) else q
+        if kwargs.get("fq"):
+            kwargs["fq"] = [unicodedata.normalize("NFC", f) if isinstance(f, str) else f
+                            for f in values(kwargs["fq"])]
         compiler = self._compiler()
         results = self._search(compiler, q, kwargs)
-        if not results.hits and kwargs.get("defType") == "dismax" and (
-                compiler.expander.compounds or compiler.optional_terms > 1) and (
-                compiler.optional_terms <= RELAXED_MAX_WORDS):
-            # nothing found: a compound's tail or all words but one may find
-            # something ("Grundschulen" -> "Schulen"); docs/search.md
+        if (not results.hits and RELAXED_SEARCH.get() and kwargs.get("defType") == "dismax"
+                and (compiler.expander.compounds or compiler.optional_terms > 1)
+                and compiler.free_text_clauses <= RELAXED_MAX_WORDS):
+            # nothing found on the search page: a compound's tail or all
+            # words but one may find something ("Grundschulen" -> "Schulen");
+            # docs/search.md, "Relaxed second search"
             relaxed = self._search(self._compiler(relaxed=True), q, kwargs)
             if relaxed.hits:
                 return relaxed
@@ -505,6 +529,7 @@ class PostgresSearchConnection:
             # (resources and extras, weight D, are left as they are)
             for row in rows:
                 for name in ("text_a", "text_b", "text_c"):
+                    row[name] = unicodedata.normalize("NFC", row[name])
                     extra = german.index_terms(row[name], split)
                     if extra:
                         row[name] = f"{row[name]}\n{extra}"
@@ -535,6 +560,7 @@ class PostgresSearchConnection:
         if model.Session.execute(sa.text("SELECT to_regclass(:t)"), {"t": TABLE}).scalar() is None:
             return  # `ckan db clean` clears the index after dropping every table
         compiler = self._compiler()
+        compiler.expander = None  # delete exactly what the query says
         where = self._where(compiler, q, [], None, None)
         model.Session.execute(sa.text(f"DELETE FROM {TABLE} d WHERE {where}"),
                               compiler.params)

@@ -4,14 +4,19 @@ its parts together. The compiler ORs the alternatives into one clause, so
 a term still counts once for CKAN's minimum-should-match rule."""
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from . import german
 from .synonyms import Synonyms
 
 # alternatives of one term at most (spellings, synonyms, parts)
 MAX_ALTERNATIVES = 16
-# terms of one query that get alternatives; the rest match as typed (1,000
-# synonym words, 16,000 alternatives, took 3-6 s: docs/security.md)
+# terms of one query that get alternatives; the rest match as typed (a
+# query of 1,000 synonym words had 16,000 alternatives and took 3-6 s)
 MAX_EXPANDED_TERMS = 32
+# letters joined by hyphens only ("Car-Sharing", not "COVID-19")
+_HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 
 
 class Expander:
@@ -39,22 +44,21 @@ class Expander:
         return self.synonyms is not None and phrase in self.synonyms
 
     def __call__(self, term: str) -> list[str]:
-        """``term`` first, then what else it matches."""
-        found: dict[str, None] = {term: None}
+        """``term`` first, then what else it matches: other spellings, the
+        hyphenated word written as one, the compound's parts (and, relaxed,
+        its tails), then synonyms (cut at :data:`MAX_ALTERNATIVES`)."""
+        term = unicodedata.normalize("NFC", term)
         if self.terms_left <= 0:
             return [term]
         self.terms_left -= 1
+        found: dict[str, None] = {term: None}
         found.update(dict.fromkeys(german.spellings(term)))
-        words = german.words(term)
-        if "-" in term and len(words) > 1:
+        if _HYPHENATED.fullmatch(term):
             # "Car-Sharing" finds "Carsharing", "E-Auto" finds "EAuto"
-            found["".join(words)] = None
-        if self.synonyms is not None:
-            for synonym in self.synonyms.expand(term):
-                found[synonym] = None
-        if len(words) == 1 and self.split is not None and self.splits_left > 0:
+            found[term.replace("-", "")] = None
+        if term.isalpha() and self.split is not None and self.splits_left > 0:
             self.splits_left -= 1
-            parts = self.split.parts(words[0])
+            parts = self.split.parts(term)
             if parts:
                 self.compounds += 1
                 found[" ".join(parts)] = None
@@ -62,4 +66,6 @@ class Expander:
                     found.update(dict.fromkeys(
                         " ".join(parts[i:]) for i in range(1, len(parts))
                         if len("".join(parts[i:])) >= 4))
+        if self.synonyms is not None:
+            found.update(dict.fromkeys(self.synonyms.expand(term)))
         return list(found)[:MAX_ALTERNATIVES]

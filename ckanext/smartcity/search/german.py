@@ -27,22 +27,35 @@ import logging
 import os
 import re
 import threading
+import time
+import unicodedata
 from functools import lru_cache
 from itertools import pairwise
+
+from spylls.hunspell import Dictionary
 
 log = logging.getLogger(__name__)
 
 # shortest compound: two parts of three letters (Hunspell's COMPOUNDMIN 3)
 MIN_COMPOUND = 6
-# longer "words" are not German (hashes, glued URLs): never split
-MAX_COMPOUND = 60
-# words one query may split (a new word costs 1-6 ms); the rest match as typed
-MAX_SPLITS_PER_QUERY = 32
+# longer "words" are rarely German (hashes, glued URLs): never split
+MAX_COMPOUND = 50
+# candidate parts one word's analysis may look up: real compounds need
+# 10-50 (Donaudampfschifffahrtsgesellschaftskapitänsmütze 49), a
+# pathological repetition thousands (each about 0.3 ms)
+STEPS_PER_WORD = 150
+# words one query may split; the rest match as typed
+MAX_SPLITS_PER_QUERY = 8
+# distinct words of one indexed text that are analysed, and the time they
+# may take (a harvested description may hold thousands of odd words)
+MAX_SPLITS_PER_TEXT = 400
+SECONDS_PER_TEXT = 1.0
 _LETTERS = re.compile(r"[^\W\d_]+")
 _TO_ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss",
-                           "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
-# ae/oe/ue as umlauts, but not "que" (Queue, Quelle) nor where the e starts
-# a syllable of its own (Feuer, neue, Steuer, Israel: a vowel before it)
+                           "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ẞ": "SS"})
+# ae/oe/ue as umlauts, but not "que" (Queue, Quelle) nor after a vowel
+# (Feuer, neue, Steuer); "Israel" or "aktuell" get a wrong extra spelling,
+# which finds nothing and costs nothing
 _FROM_ASCII = re.compile(r"(?<![aeiouyqAEIOUYQ])([aouAOU])e")
 _UMLAUT = {"a": "ä", "o": "ö", "u": "ü", "A": "Ä", "O": "Ö", "U": "Ü"}
 
@@ -60,32 +73,66 @@ def spellings(word: str) -> list[str]:
     return out
 
 
+class _OverBudget(Exception):
+    """The compound analysis of one word took too many steps."""
+
+
 class Splitter:
-    """Hunspell compound analysis of single words, loaded on first use."""
+    """Hunspell compound analysis of single words, loaded on first use.
+
+    Hunspell's compound search backtracks: for a word such as
+    "Teeteeteeteeteeteeteeteet" it tries thousands of part combinations
+    (1.2 s). Each analysis may therefore look up at most
+    :data:`STEPS_PER_WORD` candidate parts; a word that needs more counts
+    as no compound (docs/search.md, "Compounds")."""
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._dictionary = None
+        self._dictionary: Dictionary | None = None
         self._lock = threading.Lock()
+        self._steps = threading.local()
         self.failed = False
+        # words whose analysis stopped at the budget (since start)
+        self.over_budget = 0
         self.parts = lru_cache(maxsize=200_000)(self._parts)
 
-    def _load(self):
+    def _load(self) -> Dictionary | None:
         if self._dictionary is None and not self.failed:
             with self._lock:
                 if self._dictionary is None and not self.failed:
                     try:
-                        from spylls.hunspell import Dictionary
-                        self._dictionary = Dictionary.from_files(self.path)
+                        dictionary = Dictionary.from_files(self.path)
                     except Exception as exc:  # missing file, broken dictionary
                         self.failed = True
                         log.warning("German compound splitting is off: cannot read the "
                                     "Hunspell dictionary %s (%s)", self.path, exc)
+                    else:
+                        self._count_steps(dictionary)
+                        self._dictionary = dictionary
         return self._dictionary
+
+    def _count_steps(self, dictionary: Dictionary) -> None:
+        """Every candidate part the compound search looks up costs a step."""
+        lookup = dictionary.lookuper
+        affix_forms = lookup.affix_forms
+
+        def counted(*args, **kwargs):
+            steps = self._steps
+            steps.left = getattr(steps, "left", STEPS_PER_WORD) - 1
+            if steps.left < 0:
+                raise _OverBudget
+            return affix_forms(*args, **kwargs)
+        lookup.affix_forms = counted
+
+    def _after_fork(self) -> None:
+        # a lock held by the loading thread at fork time would never be
+        # released in the child (RQ workers fork per job)
+        self._lock = threading.Lock()
+        self._steps = threading.local()
 
     def _parts(self, word: str) -> tuple[str, ...]:
         """The parts of compound ``word`` in lower case, or () when it is
-        none (or too short, too long, not letters only)."""
+        none (or too short, too long, not letters only, too costly)."""
         if not MIN_COMPOUND <= len(word) <= MAX_COMPOUND or not word.isalpha():
             return ()
         dictionary = self._load()
@@ -96,11 +143,16 @@ class Splitter:
         forms = [word, *spellings(word)]
         if "ss" in word:  # "Strassen": the dictionary writes "Straßen"
             forms.append(forms[-1].replace("ss", "ß"))
+        self._steps.left = STEPS_PER_WORD
         for candidate in dict.fromkeys(w[0].upper() + w[1:].lower() for w in forms):
             lookup = dictionary.lookuper
             captype = dictionary.aff.casing.guess(candidate)
             try:
                 form = next(iter(lookup.compound_forms(candidate, captype)), None)
+            except _OverBudget:
+                log.debug("compound analysis of %r over budget", candidate)
+                self.over_budget += 1
+                return ()
             except Exception:  # a dictionary quirk must not fail indexing
                 log.debug("compound analysis of %r failed", candidate, exc_info=True)
                 form = None
@@ -111,6 +163,16 @@ class Splitter:
 
 _splitters: dict[str, Splitter] = {}
 _splitters_lock = threading.Lock()
+
+
+def _reset_after_fork() -> None:
+    global _splitters_lock
+    _splitters_lock = threading.Lock()
+    for found in _splitters.values():
+        found._after_fork()
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
 
 
 def splitter(path: str) -> Splitter | None:
@@ -141,7 +203,8 @@ def preload(path: str) -> None:
 
 
 def words(text: str) -> list[str]:
-    return _LETTERS.findall(text)
+    """The words of ``text`` (letters only; decomposed umlauts composed)."""
+    return _LETTERS.findall(unicodedata.normalize("NFC", text))
 
 
 def index_terms(text: str, split: Splitter | None) -> str:
@@ -150,7 +213,12 @@ def index_terms(text: str, split: Splitter | None) -> str:
     if split is None or not text:
         return ""
     extra: dict[str, None] = {}
-    for word in dict.fromkeys(words(text)):
+    candidates = [w for w in dict.fromkeys(words(text)) if len(w) >= MIN_COMPOUND]
+    deadline = time.monotonic() + SECONDS_PER_TEXT
+    for word in candidates[:MAX_SPLITS_PER_TEXT]:
+        if time.monotonic() > deadline:
+            log.info("compound analysis of a text stopped after %.1f s", SECONDS_PER_TEXT)
+            break
         parts = split.parts(word)
         if not parts:
             continue
@@ -158,10 +226,3 @@ def index_terms(text: str, split: Splitter | None) -> str:
         if len(parts) > 2:
             extra.update(dict.fromkeys(a + b for a, b in pairwise(parts)))
     return " ".join(extra)
-
-
-def query_parts(word: str, split: Splitter | None) -> tuple[str, ...]:
-    """The parts of a word typed in a query (() for no compound)."""
-    if split is None:
-        return ()
-    return split.parts(word)

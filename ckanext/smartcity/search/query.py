@@ -21,7 +21,6 @@ import json
 import math
 import re
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass, field as dc_field
 from decimal import Decimal, InvalidOperation
 
@@ -30,6 +29,7 @@ from luqum.exceptions import ParseError
 from luqum.thread import parse as lucene_parse
 
 from . import dates
+from .expand import Expander
 from .document import PROMOTED_ARRAYS, PROMOTED_COLUMNS
 from .fields import DATE, NUMBER, TEXT, SolrSchema
 
@@ -183,7 +183,7 @@ class Compiler:
     def __init__(self, schema: SolrSchema, text_config: str,
                  max_clauses: int, now: dt.datetime | None = None,
                  interned: Callable[[str], bool] = lambda name: False,
-                 expander: Any = None) -> None:
+                 expander: Expander | None = None) -> None:
         self.schema = schema
         # alternatives of a typed term (search/expand.py); None: as typed
         self.expander = expander
@@ -203,6 +203,8 @@ class Compiler:
         # most optional words of one free-text query (a relaxed search can
         # then need one less)
         self.optional_terms = 0
+        # most clauses of one free-text query (words, +word, -word, groups)
+        self.free_text_clauses = 0
 
     # -- helpers -----------------------------------------------------------
     def param(self, value: object) -> str:
@@ -216,8 +218,9 @@ class Compiler:
             raise QuerySyntaxError(
                 f"Too many clauses in query (at most {self.max_clauses})")
 
-    def _tsquery(self, value: str, phrase: bool) -> str:
-        """SQL expression of a tsquery for one word or phrase."""
+    def _tsquery(self, value: str, phrase: bool, expand: bool = False) -> str:
+        """SQL expression of a tsquery for one word or phrase; ``expand``:
+        with the word's alternatives (free text only)."""
         if not phrase and tree.Word(value).has_wildcard():
             stripped = _unescape(value)
             if not stripped.endswith("*") or "*" in stripped[:-1] or "?" in stripped:
@@ -230,7 +233,7 @@ class Compiler:
             parts = ["'" + word.replace("'", "''") + "'" for word in prefix]
             parts[-1] += ":*"
             return f"to_tsquery(CAST(:cfg AS regconfig), {self.param(' & '.join(parts))})"
-        if phrase or self.expander is None:
+        if phrase or not expand or self.expander is None:
             func = "phraseto_tsquery" if phrase else "plainto_tsquery"
             return f"{func}(CAST(:cfg AS regconfig), {self.param(_unescape(value))})"
         # the term or its spellings, synonyms, compound parts: one clause
@@ -241,7 +244,10 @@ class Compiler:
         return "(" + " || ".join(alternatives) + ")"
 
     def _text_match(self, vector_sql: str, value: str, phrase: bool) -> str:
-        query = self._tsquery(value, phrase)
+        # alternatives (synonyms, compound parts) for free text only: a field
+        # query (title:...) and an exclusion (-Müll) keep their Lucene meaning
+        query = self._tsquery(value, phrase,
+                              expand=vector_sql == "d.tsv" and not self._negated)
         if not query:  # "*" alone: any value
             return "TRUE"
         if vector_sql == "d.tsv" and not self._negated:
@@ -456,6 +462,7 @@ class Compiler:
             words = re.sub(r"[\\\"()\[\]{}:^~]", " ", text).split()
             clauses = [tree.Word(w) for w in words if w not in ("AND", "OR", "NOT", "&&", "||")]
         clauses = self._join_known_phrases(clauses)
+        self.free_text_clauses = max(self.free_text_clauses, len(clauses))
         required, excluded, optional = [], [], []
         # a word typed again is compiled once and counted as often as typed
         # (the same match as Lucene's repeated clauses; "Müll " x 1,000
@@ -485,7 +492,9 @@ class Compiler:
             if self.expander is not None and self.expander.relaxed and typed > 1:
                 need = max(1, need - 1)  # the relaxed second search: one word less
             self.optional_terms = max(self.optional_terms, typed)
-            if need >= typed:
+            if need >= typed or len(optional) == 1:
+                # one word, however often typed, either matches or not: a
+                # plain clause keeps the GIN index usable
                 parts.extend(optional)
             else:
                 total = " + ".join(f"({o})::int" if n == 1 else f"({o})::int * {n}"

@@ -1,4 +1,4 @@
-""""Meinten Sie …?": spelling suggestions from the portal's own words.
+"""The "Meinten Sie …?" spelling suggestions, from the portal's own words.
 
 The table ``smartcity_search_word`` holds every word of the titles and tags
 of public, active datasets (lower case, letters only, 3 to 40 characters),
@@ -55,6 +55,11 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _UNSENDABLE = re.compile("[\x00\ud800-\udfff]")
 # query syntax, not words to correct
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
+# what makes the next word an exclusion ("-Wort", "!Wort", "NOT Wort"):
+# never corrected, it must not reveal a word
+_EXCLUDED = re.compile(r"(?:(?:^|\s)[-!]|\bNOT\s+)$")
+# searches one page may run to check suggestions (words and queries)
+MAX_CHECKS = 12
 
 _AVAILABLE = sa.text(f"""
     SELECT to_regclass('{TABLE}') IS NOT NULL
@@ -154,6 +159,9 @@ def _nearest(query_words: list[str]) -> dict[str, list[tuple[str, float]]]:
         savepoint.rollback()
         log.warning("spelling suggestions failed: %s", exc.orig)
         return {}
+    except Exception:
+        savepoint.rollback()  # the timeout setting must not outlive the lookup
+        raise
     nearest: dict[str, list[tuple[str, float]]] = {w: [(w, 1.0)] for w in known}
     for word, candidate, score in rows:
         nearest.setdefault(word, []).append((candidate, float(score)))
@@ -179,12 +187,13 @@ def _cased(candidate: str, typed: str) -> str:
     return candidate
 
 
-def _candidates(query: str) -> Iterable[str]:
+def _candidates(query: str) -> Iterable[tuple[str, list[str]]]:
     """Corrected forms of ``query``, most similar first: each misspelt word
     replaced by one of its nearest known words, everything else as typed."""
     spans = [m for m in _LETTERS.finditer(query)
              if MIN_WORD <= len(m.group()) <= MAX_WORD and m.group() not in _OPERATORS
-             and not query.startswith(":", m.end())][:MAX_QUERY_WORDS]  # not field names
+             and not query.startswith(":", m.end())  # not field names
+             and not _EXCLUDED.search(query[:m.start()])][:MAX_QUERY_WORDS]  # not -word
     looked_up = list(dict.fromkeys(m.group().lower() for m in spans))
     if not looked_up:
         return
@@ -195,13 +204,16 @@ def _candidates(query: str) -> Iterable[str]:
     combos = sorted(itertools.product(*options),
                     key=lambda combo: -sum(score for _, score in combo))
     for combo in combos[:MAX_VERIFIED]:
-        text, end = [], 0
+        text, end, new_words = [], 0, []
         for match, (choice, _) in zip(spans, combo, strict=True):
-            replaced = (match.group() if choice == match.group().lower()
-                        else _cased(choice, match.group()))
+            if choice == match.group().lower():
+                replaced = match.group()
+            else:
+                replaced = _cased(choice, match.group())
+                new_words.append(choice)
             text.append(query[end:match.start()] + replaced)
             end = match.end()
-        yield "".join(text) + query[end:]
+        yield "".join(text) + query[end:], new_words
 
 
 def spellings(query: str, count_hits: Callable[[str], int]) -> list[str]:
@@ -211,10 +223,25 @@ def spellings(query: str, count_hits: Callable[[str], int]) -> list[str]:
     if not query or len(query) > MAX_QUERY_CHARS or not available():
         return []
     found: list[str] = []
-    for candidate in _candidates(query):
+    visible: dict[str, bool] = {}
+    checks = 0
+
+    def hits(text: str) -> int:
+        nonlocal checks
+        checks += 1
+        return count_hits(text) if checks <= MAX_CHECKS else 0
+
+    for candidate, new_words in _candidates(query):
         if candidate.lower() == query.lower() or candidate in found:
             continue
-        if count_hits(candidate) > 0:
+        # every word put in must be found on its own, exactly (a phrase: no
+        # synonyms, no compound parts of the query), by this visitor: the
+        # word table may still hold words of datasets that are private or
+        # deleted now, and the whole query could match without that word
+        for word in new_words:
+            if word not in visible:
+                visible[word] = hits(f'"{word}"') > 0
+        if all(visible[w] for w in new_words) and hits(candidate) > 0:
             found.append(candidate)
             if len(found) >= MAX_SUGGESTIONS:
                 break

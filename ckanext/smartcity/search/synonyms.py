@@ -22,8 +22,11 @@ import logging
 import os
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+
+import snowballstemmer
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,8 @@ SHIPPED = os.path.join(os.path.dirname(os.path.dirname(__file__)), "vocabularies
 MAX_KEY_WORDS = 3
 # alternatives one key expands to at most (a line of 200 words stays cheap)
 MAX_ALTERNATIVES = 24
+# lines of one file read at most (the table is built on a request)
+MAX_LINES = 20_000
 _SEPARATORS = re.compile(r"[\s\-/]+")
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 _ASCII_UMLAUT = re.compile(r"(?<![aeiouyq])([aou])e")
@@ -48,18 +53,13 @@ def register(source: Callable[[], Iterable[Group]]) -> None:
         _cache.clear()
 
 
-_stemmer = None
-_stemmer_lock = threading.Lock()
+_stemmer = snowballstemmer.stemmer("german")
+_stemmer_lock = threading.Lock()  # a Snowball stemmer object is not thread-safe
 
 
 def _stem(word: str) -> str:
-    global _stemmer
-    if _stemmer is None:
-        with _stemmer_lock:
-            if _stemmer is None:
-                import snowballstemmer
-                _stemmer = snowballstemmer.stemmer("german")
-    return _stemmer.stemWord(word)
+    with _stemmer_lock:
+        return _stemmer.stemWord(word)
 
 
 @lru_cache(maxsize=50_000)
@@ -67,7 +67,7 @@ def key(text: str) -> str:
     """The form under which a phrase is looked up: lower case, umlauts and
     their two-letter spellings folded, each word stemmed."""
     out = []
-    for word in _SEPARATORS.split(text.strip().lower()):
+    for word in _SEPARATORS.split(unicodedata.normalize("NFC", text).strip().lower()):
         if not word:
             continue
         word = _ASCII_UMLAUT.sub(r"\1", word.translate(_FOLD))
@@ -80,6 +80,9 @@ def parse(lines: Iterable[str], origin: str) -> list[tuple[Group, Group]]:
     ``a => b`` is (a, b). A malformed line is logged and skipped."""
     rules: list[tuple[Group, Group]] = []
     for number, raw in enumerate(lines, 1):
+        if number > MAX_LINES:
+            log.warning("synonyms %s: only the first %d lines are read", origin, MAX_LINES)
+            break
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
@@ -104,7 +107,11 @@ class Synonyms:
                 if not term_key or len(term_key.split()) > MAX_KEY_WORDS:
                     continue
                 found = table.setdefault(term_key, {})
-                found.update((t, None) for t in targets if key(t) != term_key)
+                for target in targets:
+                    if len(found) >= MAX_ALTERNATIVES:
+                        break  # a line of 3,000 words stays cheap
+                    if key(target) != term_key:
+                        found[target] = None
         self.table = {k: tuple(v)[:MAX_ALTERNATIVES] for k, v in table.items() if v}
 
     def expand(self, phrase: str) -> tuple[str, ...]:
@@ -120,7 +127,7 @@ _cache_lock = threading.Lock()
 
 
 def _read(path: str) -> list[str]:
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8-sig") as handle:  # a BOM from Notepad is no word
         return handle.read().splitlines()
 
 
@@ -135,9 +142,15 @@ def current(town_file: str = "", shipped: bool = True) -> Synonyms:
     if found is not None:
         return found
     with _cache_lock:
+        found = _cache.get(cache_key)
+        if found is not None:  # built by the thread that held the lock
+            return found
         rules: list[tuple[Group, Group]] = []
         if shipped:
-            rules += parse(_read(SHIPPED), "shipped list")
+            try:
+                rules += parse(_read(SHIPPED), "shipped list")
+            except (OSError, UnicodeDecodeError) as exc:  # an install without the file
+                log.warning("cannot read the shipped synonyms %s: %s", SHIPPED, exc)
         for source in list(_sources):
             try:
                 rules += [(tuple(g), tuple(g)) for g in source() if len(g) > 1]

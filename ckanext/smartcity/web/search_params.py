@@ -4,7 +4,8 @@ with an empty ``rows``/``start``, a list or object for a number, or an
 ``include_private`` that is not a truth value; the dataset search page with
 an empty key in ``sort`` (``?sort=,``). Each is a 409 (API) or 400 (page)
 naming the parameter. Works with any search backend: nothing here talks to
-the index."""
+the index. Also marks the dataset search pages, where the PostgreSQL
+backend may retry an empty search relaxed."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,6 +13,8 @@ from typing import Any
 from flask import Blueprint, request
 
 import ckan.plugins.toolkit as tk
+
+from ckanext.smartcity.search import connection as search_connection
 
 NUMBERS = ("rows", "start", "facet.limit", "facet.mincount")
 FLAGS = ("include_private", "include_drafts", "include_deleted")
@@ -72,6 +75,21 @@ def refuse_empty_sort_keys():
     if sort and any(not part.split() for part in sort.split(",")):
         return tk.abort(400, tk._("sort: every sort key needs a field name."))
     return None
+
+
+@blueprint.before_app_request
+def allow_relaxed_search():
+    """On a dataset search page a free-text search that finds nothing is
+    retried relaxed (PostgreSQL backend; docs/search.md, "Relaxed second
+    search"); API calls keep the strict answer."""
+    if (request.endpoint or "").endswith(".search"):
+        search_connection.RELAXED_SEARCH.set(True)
+
+
+@blueprint.teardown_app_request
+def end_relaxed_search(_exc=None):
+    # a worker thread serves the next request with a clean flag
+    search_connection.RELAXED_SEARCH.set(False)
 
 
 def get_actions() -> dict[str, Any]:

@@ -17,6 +17,7 @@ from ckan.lib.search.common import SearchError, SolrConnectionError
 
 from ckanext.smartcity.categories import scheme as categories
 from ckanext.smartcity.categories.actions import caller_context
+from ckanext.smartcity.search import connection as search_connection
 from ckanext.smartcity.search import suggest, synonyms
 
 log = logging.getLogger(__name__)
@@ -86,9 +87,11 @@ def _hit_counter(dataset_type: str) -> Callable[[str], int]:
 
     def count(q: str) -> int:
         try:
-            result = tk.get_action("package_search")(dict(context), {
-                "q": q, "fq": f"+dataset_type:{dataset_type}", "rows": 0,
-                "facet": "false", "include_private": include_private})
+            # exactly what was asked: no relaxed retry for a check
+            with search_connection.relaxed_search(False):
+                result = tk.get_action("package_search")(dict(context), {
+                    "q": q, "fq": f"+dataset_type:{dataset_type}", "rows": 0,
+                    "facet": "false", "include_private": include_private})
         except (tk.ValidationError, SearchError, SolrConnectionError):
             return 0
         return int(result.get("count") or 0)
