@@ -78,7 +78,7 @@ class SmartcityPlugin(plugins.SingletonPlugin):
         search_connection.on_indexed(rdf_builder.warm)
         search_connection.on_indexed(search_suggest.remember)  # "Meinten Sie …?" words
         # category labels and their council words find each other in search
-        search_synonyms.register(category_index.synonym_groups)
+        search_synonyms.register(category_index.synonym_groups, category_index.synonym_version)
 
     def get_blueprint(self):
         return (regions.get_blueprints() + views.get_blueprints()

@@ -165,3 +165,35 @@ def test_public_pages_have_no_serious_accessibility_violations(page, portal, pat
     page.goto(portal + path)
     assert page.locator("html").get_attribute("lang") == "de"
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_citizen_searches_in_everyday_german(page, portal, width):
+    """Issue 20 on a phone and a wide screen: a part of a compound and an
+    everyday word find the demo town's datasets; a typo gets an empty page
+    that helps (spelling, overview); nothing overflows."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(portal + "/")
+    search = page.get_by_role("search").get_by_label("Datensatz-Suche")
+    search.fill("Fahrrad")
+    search.press("Enter")
+    page.wait_for_load_state()
+    assert "Fahrradzählstellen" in page.locator(".dataset-heading").first.inner_text()
+    page.goto(portal + "/dataset/?q=M%C3%BCll")  # Müll: the town says "Abfall"
+    headings = " ".join(page.locator(".dataset-heading").all_inner_texts())
+    assert "Abfuhrkalender" in headings or "Wertstoffhöfe" in headings, headings
+
+    page.goto(portal + "/dataset/?q=Baumkatster")
+    box = page.get_by_role("region", name=re.compile("Weitere Wege"))
+    assert box.is_visible()
+    assert box.get_by_role("link", name="Baumkataster").is_visible()
+    assert box.get_by_role("link", name=re.compile("Alle Smart-City-Kategorien")).is_visible()
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{overflow} px horizontal overflow at {width} px"
+    screenshot(page, f"11-suche-leer-{width}")
+    assert_accessible(page)
+    box.get_by_role("link", name="Baumkataster").click()
+    page.wait_for_load_state()
+    assert page.locator(".dataset-heading").count() >= 1
+    assert_clean(page)

@@ -226,3 +226,24 @@ def test_many_new_words_in_one_query_are_bounded(town):
     # analysed, the search answers (an empty page), never an error
     q = " ".join(f"Quatschwort{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}" for i in range(300))
     assert names(q) == []
+
+
+def test_registered_groups_are_read_again_when_their_source_changes():
+    groups, version = [("Kirmes", "Volksfest")], [1]
+
+    def source():
+        return list(groups)
+
+    def current_version():
+        return version[0]
+    synonyms.register(source, current_version)
+    try:
+        assert synonyms.current().expand("Kirmes") == ("Volksfest",)
+        groups[:] = [("Kirmes", "Rummel")]
+        assert synonyms.current().expand("Kirmes") == ("Volksfest",)  # same version: cached
+        version[0] = 2  # e.g. the category scheme was reloaded
+        assert synonyms.current().expand("Kirmes") == ("Rummel",)
+    finally:
+        synonyms._sources.remove(source)
+        synonyms._versions.remove(current_version)
+        synonyms._cache.clear()

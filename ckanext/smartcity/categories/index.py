@@ -66,6 +66,11 @@ def synonym_groups() -> list[tuple[str, ...]]:
     return groups
 
 
+def synonym_version() -> int:
+    """Changes when the category scheme is reloaded (a town's file edited)."""
+    return id(categories.current())
+
+
 def facet_titles(facets: dict[str, Any]) -> dict[str, Any]:
     """Category and theme facets first, then CKAN's own."""
     ordered = {CATEGORY_FACET: tk._("Smart City category"),

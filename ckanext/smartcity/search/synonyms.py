@@ -44,12 +44,18 @@ _ASCII_UMLAUT = re.compile(r"(?<![aeiouyq])([aou])e")
 
 Group = tuple[str, ...]
 _sources: list[Callable[[], Iterable[Group]]] = []
+# what tells that a source's groups changed (e.g. the category scheme reloaded)
+_versions: list[Callable[[], object]] = []
 
 
-def register(source: Callable[[], Iterable[Group]]) -> None:
-    """Add a source of synonym groups (each group: equivalent phrases)."""
+def register(source: Callable[[], Iterable[Group]],
+             version: Callable[[], object] | None = None) -> None:
+    """Add a source of synonym groups (each group: equivalent phrases);
+    ``version`` returns something that changes when the groups change."""
     if source not in _sources:
         _sources.append(source)
+        if version is not None:
+            _versions.append(version)
         _cache.clear()
 
 
@@ -122,8 +128,15 @@ class Synonyms:
         return key(phrase) in self.table
 
 
-_cache: dict[tuple[str, float], Synonyms] = {}
+_cache: dict[tuple[str, float, tuple[object, ...]], Synonyms] = {}
 _cache_lock = threading.Lock()
+
+
+def _version(version: Callable[[], object]) -> object:
+    try:
+        return version()
+    except Exception:  # a broken source must not stop the search
+        return None
 
 
 def _read(path: str) -> list[str]:
@@ -137,7 +150,7 @@ def current(town_file: str = "", shipped: bool = True) -> Synonyms:
         mtime = os.stat(town_file).st_mtime if town_file else 0.0
     except OSError:
         mtime = -1.0
-    cache_key = (f"{shipped}|{town_file}", mtime)
+    cache_key = (f"{shipped}|{town_file}", mtime, tuple(_version(v) for v in _versions))
     found = _cache.get(cache_key)
     if found is not None:
         return found
