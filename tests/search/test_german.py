@@ -154,6 +154,13 @@ def test_a_compound_that_finds_nothing_falls_back_to_its_tail(town):
 def test_the_search_page_relaxes_the_api_does_not(town, app):
     body = app.get("/dataset/", query_string={"q": "Bücher ausleihen"}).get_data(as_text=True)
     assert 'href="/dataset/ausleihen"' in body
+    # and says that the hits match only part of the query
+    assert "Nichts passt genau zu Ihrer Suche" in body
+    exact = app.get("/dataset/", query_string={"q": "Stadtbibliothek"}).get_data(as_text=True)
+    assert 'href="/dataset/ausleihen"' in exact and "Nichts passt genau" not in exact
+    english = app.get("/en/dataset/", query_string={"q": "Bücher ausleihen"}).get_data(
+        as_text=True)
+    assert "Nothing matched your search exactly" in english
     api = app.get("/api/3/action/package_search", query_string={"q": "Bücher ausleihen"})
     assert api.json["result"]["count"] == 0
     # the flag does not outlive the page's request
@@ -247,3 +254,12 @@ def test_registered_groups_are_read_again_when_their_source_changes():
         synonyms._sources.remove(source)
         synonyms._versions.remove(current_version)
         synonyms._cache.clear()
+
+
+def test_stopwords_do_not_count_for_minimum_should_match(town):
+    # three words, one a stopword: both nouns are needed (Solr drops "und"
+    # before applying CKAN's mm "2<-1 5<80%"); it counted as matched before
+    assert names("Kartierung und Fahrrad") == []
+    assert names("Lärmkartierung und Straßenverkehr") == ["laermkartierung"]
+    # stopwords only: no error (the clause is dropped, as before)
+    assert len(names("und der die")) == len(names("*:*"))

@@ -60,6 +60,10 @@ RELAXED_MAX_WORDS = 8
 RELAXED_SEARCH: ContextVar[bool] = ContextVar("smartcity_relaxed_search", default=False)
 
 
+# set when a search of this request was answered relaxed (the page says so)
+RELAXED_ANSWER: ContextVar[bool] = ContextVar("smartcity_relaxed_answer", default=False)
+
+
 @contextmanager
 def relaxed_search(allowed: bool = True) -> Iterator[None]:
     """Within this block an empty free-text search is retried relaxed (or,
@@ -228,6 +232,8 @@ class PostgresSearchConnection:
             texts = len(compiler.text_checks)
             sql = compiler.resolve_values(compiler.resolve_text(sql, found[:texts]),
                                           found[texts:])
+        else:
+            sql = compiler.resolve_text(sql, [])  # minimum-should-match clauses
         return sql
 
     def _order_by(self, sort: str | None, rank_sql: str) -> list[tuple[str, str]]:
@@ -341,6 +347,7 @@ class PostgresSearchConnection:
             # docs/search.md, "Relaxed second search"
             relaxed = self._search(self._compiler(relaxed=True), q, kwargs)
             if relaxed.hits:
+                RELAXED_ANSWER.set(True)
                 return relaxed
         return results
 

@@ -47,6 +47,10 @@ TEXT_PLACEHOLDER = "__smartcity_text_{}__"
 TEXT_PLACEHOLDER_PATTERN = re.compile(r"__smartcity_text_(\d+)__")
 # the same for an exact value of an interned facet field (facet_ids)
 VALUE_PLACEHOLDER = "__smartcity_value_{}__"
+# the minimum-should-match clause of a free-text query, decided with the
+# lexeme counts (stopword-only words do not count, as in Solr)
+MM_PLACEHOLDER = "__smartcity_mm_{}__"
+MM_PLACEHOLDER_PATTERN = re.compile(r"__smartcity_mm_(\d+)__")
 VALUE_PLACEHOLDER_PATTERN = re.compile(r"__smartcity_value_(\d+)__")
 
 
@@ -203,6 +207,8 @@ class Compiler:
         # most optional words of one free-text query (a relaxed search can
         # then need one less)
         self.optional_terms = 0
+        # (mm, [(SQL, times typed, text check)]) of each free-text query
+        self.mm_groups: list[tuple[str | None, list[tuple[str, int, int | None]]]] = []
         # most clauses of one free-text query (words, +word, -word, groups)
         self.free_text_clauses = 0
 
@@ -264,9 +270,34 @@ class Compiler:
         self.text_checks.append((vector_sql, query))
         return TEXT_PLACEHOLDER.format(len(self.text_checks) - 1)
 
+    def _resolve_mm(self, sql: str, lexemes: list[int]) -> str:
+        """The minimum-should-match clause of each free-text query, counting
+        only its words that are not stopwords ("Müll und Abfall" needs both
+        nouns, as Solr drops "und" before applying mm)."""
+        def replace(match: re.Match) -> str:
+            mm, words = self.mm_groups[int(match.group(1))]
+            counted = [(sql_, n) for sql_, n, check in words
+                       if check is None or lexemes[check]]
+            typed = sum(n for _, n in counted)
+            if not typed:
+                return "TRUE"  # stopwords only: Lucene drops the clause
+            need = min_should_match(mm, typed)
+            if self.expander is not None and self.expander.relaxed and typed > 1:
+                need = max(1, need - 1)  # the relaxed second search: one word less
+            if need >= typed or len(counted) == 1:
+                # one word, however often typed, either matches or not: a
+                # plain clause keeps the GIN index usable
+                return "(" + " AND ".join(sql_ for sql_, _ in counted) + ")"
+            total = " + ".join(f"({o})::int" if n == 1 else f"({o})::int * {n}"
+                               for o, n in counted)
+            return f"(({total}) >= {need})"
+        return MM_PLACEHOLDER_PATTERN.sub(replace, sql)
+
     def resolve_text(self, sql: str, lexemes: list[int]) -> str:
         """``sql`` with every text placeholder replaced, given the lexeme
         count of each checked query (in the order of ``text_checks``)."""
+        sql = self._resolve_mm(sql, lexemes)
+
         def replace(match: re.Match) -> str:
             vector_sql, query = self.text_checks[int(match.group(1))]
             if not lexemes[int(match.group(1))]:
@@ -468,6 +499,7 @@ class Compiler:
         # (the same match as Lucene's repeated clauses; "Müll " x 1,000
         # compiled 1,000 clauses)
         times: list[int] = []
+        checks: list[int | None] = []
         seen: dict[tuple[str, str], int] = {}
         for clause in clauses:
             if isinstance(clause, tree.Plus):
@@ -481,25 +513,20 @@ class Compiler:
                     times[seen[key]] += 1
                     continue
                 seen[key] = len(optional)
+                before = len(self.text_checks)
                 optional.append(self.compile(clause))
+                # the one full-text check of this word: if it holds stopwords
+                # only, the word does not count for mm (as in Solr)
+                checks.append(before if len(self.text_checks) == before + 1 else None)
                 times.append(1)
             else:
                 required.append(self.compile(clause))
         parts = required + excluded
         if optional:
-            typed = sum(times)
-            need = min_should_match(mm, typed)
-            if self.expander is not None and self.expander.relaxed and typed > 1:
-                need = max(1, need - 1)  # the relaxed second search: one word less
-            self.optional_terms = max(self.optional_terms, typed)
-            if need >= typed or len(optional) == 1:
-                # one word, however often typed, either matches or not: a
-                # plain clause keeps the GIN index usable
-                parts.extend(optional)
-            else:
-                total = " + ".join(f"({o})::int" if n == 1 else f"({o})::int * {n}"
-                                   for o, n in zip(optional, times, strict=True))
-                parts.append(f"(({total}) >= {need})")
+            self.optional_terms = max(self.optional_terms, sum(times))
+            # decided once the stopword-only words are known (resolve_text)
+            self.mm_groups.append((mm, list(zip(optional, times, checks, strict=True))))
+            parts.append(MM_PLACEHOLDER.format(len(self.mm_groups) - 1))
         leaves = (tree.Word, tree.Phrase)
         simple = all(isinstance(c, leaves) or (
             isinstance(c, (tree.Plus, tree.Prohibit, tree.Not)) and isinstance(c.a, leaves))

@@ -82,14 +82,22 @@ def allow_relaxed_search():
     """On a dataset search page a free-text search that finds nothing is
     retried relaxed (PostgreSQL backend; docs/search.md, "Relaxed second
     search"); API calls keep the strict answer."""
+    search_connection.RELAXED_ANSWER.set(False)
     if (request.endpoint or "").endswith(".search"):
         search_connection.RELAXED_SEARCH.set(True)
 
 
 @blueprint.teardown_app_request
 def end_relaxed_search(_exc=None):
-    # a worker thread serves the next request with a clean flag
+    # a worker thread serves the next request with clean flags
     search_connection.RELAXED_SEARCH.set(False)
+    search_connection.RELAXED_ANSWER.set(False)
+
+
+def smartcity_search_was_relaxed() -> bool:
+    """Whether this page's search found nothing for all words and shows
+    what matches part of them (the page says so)."""
+    return search_connection.RELAXED_ANSWER.get()
 
 
 def get_actions() -> dict[str, Any]:

@@ -19,6 +19,7 @@ from ckanext.smartcity.categories import scheme as categories
 from ckanext.smartcity.categories.actions import caller_context
 from ckanext.smartcity.search import connection as search_connection
 from ckanext.smartcity.search import suggest, synonyms
+from ckanext.smartcity.web import search_params
 
 log = logging.getLogger(__name__)
 
@@ -121,4 +122,5 @@ def smartcity_empty_search_help(q: str, dataset_type: str = "dataset") -> dict[s
 
 
 def get_helpers() -> dict[str, Any]:
-    return {"smartcity_empty_search_help": smartcity_empty_search_help}
+    return {"smartcity_empty_search_help": smartcity_empty_search_help,
+            "smartcity_search_was_relaxed": search_params.smartcity_search_was_relaxed}
