@@ -333,12 +333,14 @@ def test_any_query_gives_a_page_with_encoded_page_iris(app, datasets, monkeypatc
 @pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "1")
 def test_page_iris_keep_every_parameter_ckanext_dcat_repeats(app, datasets):
     response = app.get("/catalog.ttl", query_string={
-        "q": "Bus & Bahn=1", "fq": "name:verkehr-bus-*", "profiles": "dcat_ap_de",
+        # "&" and "=" must survive the IRI; "&" is no word (it does not
+        # count for minimum-should-match), "Ordnung=1" finds "Ordnung 1"
+        "q": "Bus & Ordnung=1", "fq": "name:verkehr-bus-*", "profiles": "dcat_ap_de",
         "modified_since": "2000-01-01", "other": "x", "page": 1})
     graph = parse(response.body, "ttl")
     [first] = graph.objects(None, HYDRA.first)
     assert parse_qs(urlsplit(str(first)).query) == {
-        "q": ["Bus & Bahn=1"], "fq": ["name:verkehr-bus-*"], "profiles": ["dcat_ap_de"],
+        "q": ["Bus & Ordnung=1"], "fq": ["name:verkehr-bus-*"], "profiles": ["dcat_ap_de"],
         "modified_since": ["2000-01-01"], "page": ["1"]}
 
 
