@@ -45,7 +45,7 @@ _SORT_FIELD = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _TEXT_CONFIG = re.compile(r"^[a-z_]+$")
 # what no PostgreSQL text value can hold: psycopg2 refuses a NUL, and a
 # lone surrogate cannot be encoded as UTF-8 (both were 500s)
-_UNSENDABLE = re.compile("[\x00\ud800-\udfff]")
+UNSENDABLE = re.compile("[\x00\ud800-\udfff]")
 # SQLSTATE class 54, "program limit exceeded" (too many columns, a
 # statement too complex): the request's size, not an outage
 _LIMIT_EXCEEDED = "54"
@@ -311,7 +311,7 @@ class PostgresSearchConnection:
         sort, ... from a URL or a JSON body) is the client's error."""
         for name, value in (("q", q), *kwargs.items()):
             items = value if isinstance(value, (list, tuple)) else [value]
-            if any(isinstance(item, str) and _UNSENDABLE.search(item) for item in items):
+            if any(isinstance(item, str) and UNSENDABLE.search(item) for item in items):
                 raise SearchQueryError(toolkit._(
                     'Invalid "%(parameter)s" parameter: it contains a NUL character '
                     "or an unpaired surrogate") % {"parameter": name})

@@ -50,13 +50,14 @@ MAX_SPLITS_PER_QUERY = 8
 # may take (a harvested description may hold thousands of odd words)
 MAX_SPLITS_PER_TEXT = 400
 SECONDS_PER_TEXT = 1.0
-_LETTERS = re.compile(r"[^\W\d_]+")
+# what a word is here (letters only), for every module that splits text
+LETTERS = re.compile(r"[^\W\d_]+")
 _TO_ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss",
                            "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ẞ": "SS"})
 # ae/oe/ue as umlauts, but not "que" (Queue, Quelle) nor after a vowel
 # (Feuer, neue, Steuer); "Israel" or "aktuell" get a wrong extra spelling,
 # which finds nothing and costs nothing
-_FROM_ASCII = re.compile(r"(?<![aeiouyqAEIOUYQ])([aouAOU])e")
+ASCII_UMLAUT = re.compile(r"(?<![aeiouyqAEIOUYQ])([aouAOU])e")
 _UMLAUT = {"a": "ä", "o": "ö", "u": "ü", "A": "Ä", "O": "Ö", "U": "Ü"}
 
 
@@ -67,7 +68,7 @@ def spellings(word: str) -> list[str]:
     ascii_form = word.translate(_TO_ASCII)
     if ascii_form != word:
         out.append(ascii_form)
-    umlauts = _FROM_ASCII.sub(lambda m: _UMLAUT[m.group(1)], word)
+    umlauts = ASCII_UMLAUT.sub(lambda m: _UMLAUT[m.group(1)], word)
     if umlauts != word:
         out.append(umlauts)
     return out
@@ -204,7 +205,7 @@ def preload(path: str) -> None:
 
 def words(text: str) -> list[str]:
     """The words of ``text`` (letters only; decomposed umlauts composed)."""
-    return _LETTERS.findall(unicodedata.normalize("NFC", text))
+    return LETTERS.findall(unicodedata.normalize("NFC", text))
 
 
 def index_terms(text: str, split: Splitter | None) -> str:

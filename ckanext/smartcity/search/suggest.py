@@ -29,6 +29,8 @@ from sqlalchemy.exc import DBAPIError
 import ckan.model as model
 
 from . import synonyms
+from .connection import UNSENDABLE
+from .german import LETTERS
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +53,6 @@ MAX_VERIFIED = 6
 # the lookup's backstop: a suggestion is not worth a slow page
 LOOKUP_TIMEOUT = "500ms"
 
-_LETTERS = re.compile(r"[^\W\d_]+")
-_UNSENDABLE = re.compile("[\x00\ud800-\udfff]")
 # query syntax, not words to correct
 _OPERATORS = frozenset({"AND", "OR", "NOT"})
 # what makes the next word an exclusion ("-Wort", "!Wort", "NOT Wort"):
@@ -91,7 +91,7 @@ _NEAREST = sa.text(f"""
 def words(text: str) -> list[str]:
     """The words of ``text`` the table keeps: lower case, letters only,
     3 to 40 characters, each once, in order."""
-    found = (w.lower() for w in _LETTERS.findall(text or ""))
+    found = (w.lower() for w in LETTERS.findall(text or ""))
     return list(dict.fromkeys(w for w in found if MIN_WORD <= len(w) <= MAX_WORD))
 
 
@@ -190,7 +190,7 @@ def _cased(candidate: str, typed: str) -> str:
 def _candidates(query: str) -> Iterable[tuple[str, list[str]]]:
     """Corrected forms of ``query``, most similar first: each misspelt word
     replaced by one of its nearest known words, everything else as typed."""
-    spans = [m for m in _LETTERS.finditer(query)
+    spans = [m for m in LETTERS.finditer(query)
              if MIN_WORD <= len(m.group()) <= MAX_WORD and m.group() not in _OPERATORS
              and not query.startswith(":", m.end())  # not field names
              and not _EXCLUDED.search(query[:m.start()])][:MAX_QUERY_WORDS]  # not -word
@@ -219,7 +219,7 @@ def _candidates(query: str) -> Iterable[tuple[str, list[str]]]:
 def spellings(query: str, count_hits: Callable[[str], int]) -> list[str]:
     """At most :data:`MAX_SUGGESTIONS` corrected queries for ``query`` that
     ``count_hits`` (a search run as the visitor) finds something for."""
-    query = _UNSENDABLE.sub("", query or "").strip()
+    query = UNSENDABLE.sub("", query or "").strip()
     if not query or len(query) > MAX_QUERY_CHARS or not available():
         return []
     found: list[str] = []

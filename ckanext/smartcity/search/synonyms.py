@@ -28,6 +28,8 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from . import german
+
 log = logging.getLogger(__name__)
 
 SHIPPED = os.path.join(os.path.dirname(os.path.dirname(__file__)), "vocabularies",
@@ -40,7 +42,6 @@ MAX_ALTERNATIVES = 24
 MAX_LINES = 20_000
 _SEPARATORS = re.compile(r"[\s\-/]+")
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
-_ASCII_UMLAUT = re.compile(r"(?<![aeiouyq])([aou])e")
 
 Group = tuple[str, ...]
 _sources: list[Callable[[], Iterable[Group]]] = []
@@ -76,7 +77,7 @@ def key(text: str) -> str:
     for word in _SEPARATORS.split(unicodedata.normalize("NFC", text).strip().lower()):
         if not word:
             continue
-        word = _ASCII_UMLAUT.sub(r"\1", word.translate(_FOLD))
+        word = german.ASCII_UMLAUT.sub(r"\1", word.translate(_FOLD))
         out.append(_stem(word))
     return " ".join(out)
 

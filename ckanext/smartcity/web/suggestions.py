@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,14 +17,12 @@ from ckan.lib.search.common import SearchError, SolrConnectionError
 from ckanext.smartcity.categories import scheme as categories
 from ckanext.smartcity.categories.actions import caller_context
 from ckanext.smartcity.search import connection as search_connection
-from ckanext.smartcity.search import suggest, synonyms
+from ckanext.smartcity.search import german, suggest, synonyms
 from ckanext.smartcity.web import search_params
 
 log = logging.getLogger(__name__)
 
 MAX_CATEGORIES = 6
-_LETTERS = re.compile(r"[^\W\d_]+")
-_UNSENDABLE = re.compile("[\x00\ud800-\udfff]")
 # words of a label that name no field ("Luftqualität und Lärm")
 _FILLERS = frozenset({"und", "oder", "der", "die", "das", "des", "den", "dem", "für",
                       "mit", "von", "vom", "zum", "zur", "and", "or", "of", "the", "for",
@@ -35,7 +32,7 @@ _FILLERS = frozenset({"und", "oder", "der", "die", "das", "des", "den", "dem", "
 def _word_keys(text: str) -> set[str]:
     """Keys (search/synonyms.py key()) of the words of ``text`` that can
     name a field: three letters or more, no filler words."""
-    found = (w for w in _LETTERS.findall(text) if len(w) >= suggest.MIN_WORD)
+    found = (w for w in german.LETTERS.findall(text) if len(w) >= suggest.MIN_WORD)
     return {synonyms.key(w) for w in found if w.lower() not in _FILLERS}
 
 
@@ -57,7 +54,7 @@ def _label_keys(scheme: categories.Scheme) -> list[tuple[categories.Concept, set
 def _query_text(q: str) -> str:
     """The part of the query looked at: no NUL, at most
     ``suggest.MAX_QUERY_WORDS`` words of at most ``suggest.MAX_WORD`` letters."""
-    found = (w for w in _LETTERS.finditer(_UNSENDABLE.sub("", q or ""))
+    found = (w for w in german.LETTERS.finditer(search_connection.UNSENDABLE.sub("", q or ""))
              if len(w.group()) <= suggest.MAX_WORD)
     return " ".join(w.group() for w in itertools.islice(found, suggest.MAX_QUERY_WORDS))
 
