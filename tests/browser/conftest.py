@@ -91,6 +91,14 @@ def axe_violations(page, impacts=("serious", "critical")):
             for node in v["nodes"]]
 
 
+def wait_for_modules(page, name):
+    """CKAN binds its JavaScript modules only after the page's translations
+    arrive by a second request (ckan.initialize in main.js); a choice made
+    before that is not seen. Wait until module ``name`` is bound."""
+    page.wait_for_function(
+        "name => !!(window.ckan && ckan.module && ckan.module.instances[name])", arg=name)
+
+
 def login(page, portal_url, user=ADMIN, password=ADMIN_PASSWORD):
     page.goto(portal_url + "/user/login")
     page.fill("#field-login", user)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .conftest import axe_violations, login, screenshot
+from .conftest import axe_violations, login, screenshot, wait_for_modules
 
 
 def assert_accessible(page):
@@ -101,6 +101,7 @@ def test_steward_creates_a_dataset_and_fixes_a_bad_url(page, portal):
     assert "/resource/new" in page.url, page.url
 
     # the distribution: a URL that is not http(s) is refused at the field
+    wait_for_modules(page, "resource-upload-field")
     if page.locator("a:has-text('Link'), button:has-text('Link')").count():
         page.locator("a:has-text('Link'), button:has-text('Link')").first.click()
     page.fill("#field-resource-url", "ftp://example.org/brunnen.csv")
@@ -123,6 +124,7 @@ def test_steward_creates_a_dataset_and_fixes_a_bad_url(page, portal):
 
 def test_switching_the_language_to_english(page, portal):
     page.goto(portal + "/")
+    wait_for_modules(page, "select-switch")
     page.select_option("#field-lang-select", label="English")
     page.wait_for_url(re.compile(r"/en/?$"))
     assert page.locator("html").get_attribute("lang") == "en"
