@@ -8,6 +8,7 @@ from ckanext.smartcity.demo import cli as demo_cli
 from ckanext.smartcity.quality import cli as quality_cli
 from ckanext.smartcity.rdf import cli as rdf_cli
 from ckanext.smartcity.schema import cli as schema_cli
+from ckanext.smartcity.sheet import cli as sheet_cli
 
 
 @click.group(name="smartcity", short_help="Smart City catalogue commands")
@@ -15,7 +16,7 @@ def smartcity():
     """Commands of ckanext-smartcity."""
 
 
-for module in (demo_cli, schema_cli, categories_cli, rdf_cli, quality_cli):
+for module in (demo_cli, schema_cli, categories_cli, rdf_cli, quality_cli, sheet_cli):
     for command in module.get_commands():
         smartcity.add_command(command)
 

@@ -23,12 +23,17 @@ from ckanext.smartcity.rdf import builder as rdf_builder
 from ckanext.smartcity.rdf import catalogue
 from ckanext.smartcity.rdf import profile as rdf_profile
 from ckanext.smartcity.schema import auth as schema_auth
+from ckanext.smartcity.schema import drafts
 from ckanext.smartcity.schema import guards, licenses, regions, validators
 from ckanext.smartcity.schema import helpers as schema_helpers
 from ckanext.smartcity.search import backend
 from ckanext.smartcity.search import connection as search_connection
 from ckanext.smartcity.search import suggest as search_suggest
 from ckanext.smartcity.search import synonyms as search_synonyms
+from ckanext.smartcity.sheet import auth as sheet_auth
+from ckanext.smartcity.sheet import pages as sheet_pages
+from ckanext.smartcity.steward import auth as steward_auth
+from ckanext.smartcity.steward import pages as steward_pages
 from ckanext.smartcity.web import helpers as web_helpers
 from ckanext.smartcity.web import search_params as param_checks
 from ckanext.smartcity.web import suggestions as web_suggestions
@@ -83,7 +88,8 @@ class SmartcityPlugin(plugins.SingletonPlugin):
     def get_blueprint(self):
         return (regions.get_blueprints() + views.get_blueprints()
                 + param_checks.get_blueprints() + category_pages.get_blueprints()
-                + quality_pages.get_blueprints())
+                + quality_pages.get_blueprints() + drafts.get_blueprints()
+                + sheet_pages.get_blueprints() + steward_pages.get_blueprints())
 
     # IPackageController: categories (with ancestors) and EU themes in the index
     def before_dataset_index(self, pkg_dict):
@@ -118,7 +124,7 @@ class SmartcityPlugin(plugins.SingletonPlugin):
     def get_helpers(self):
         return {**schema_helpers.get_helpers(), **category_helpers.get_helpers(),
                 **quality_helpers.get_helpers(), **web_helpers.get_helpers(),
-                **web_suggestions.get_helpers()}
+                **web_suggestions.get_helpers(), **drafts.get_helpers()}
 
     def get_actions(self):
         return {**guards.get_actions(), **regions.get_actions(),
@@ -128,7 +134,8 @@ class SmartcityPlugin(plugins.SingletonPlugin):
 
     def get_auth_functions(self):
         return {**schema_auth.get_auth_functions(), **category_auth.get_auth_functions(),
-                **quality_auth.get_auth_functions()}
+                **quality_auth.get_auth_functions(), **sheet_auth.get_auth_functions(),
+                **steward_auth.get_auth_functions()}
 
 
 @toolkit.blanket.config_declarations("search/config_declaration.yaml")
