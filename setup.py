@@ -60,6 +60,11 @@ setup(
         # the search finds "Fahrradzählstellen" for "Fahrrad", "Abfall" for "Müll".
         "spylls>=0.1.7,<0.2",
         "snowballstemmer>=2.2,<4",
+        # the sheet round trip (sheet/): XLSX read and written by the library
+        # every spreadsheet tool in Python uses; defusedxml makes openpyxl
+        # refuse XML entity tricks in uploaded files (docs/security.md)
+        "openpyxl>=3.1,<3.2",
+        "defusedxml>=0.7,<0.8",
     ],
     # The DCAT-AP.de harvester plugin (smartcity_harvester) builds on
     # ckanext-harvest; the smartcity and smartcity_search plugins do not.

@@ -5,6 +5,7 @@ every page visited. Screenshots: see conftest.SCREENSHOTS."""
 import json
 import re
 
+import openpyxl
 import pytest
 
 from .conftest import axe_violations, login, screenshot, wait_for_modules
@@ -198,4 +199,57 @@ def test_citizen_searches_in_everyday_german(page, portal, width):
     box.get_by_role("link", name="Baumkataster").click()
     page.wait_for_load_state()
     assert page.locator(".dataset-heading").count() >= 1
+    assert_clean(page)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_steward_edits_datasets_in_a_spreadsheet(page, portal, width, tmp_path):
+    """Issue 19 in the browser: the organisation's sheet is downloaded, one
+    cell is changed in it (with openpyxl, as a spreadsheet application
+    would save it), the upload shows the dry run (exactly that dataset and
+    column), and only the confirmation writes it."""
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, portal)
+    page.goto(portal + "/organization/stadt-dinslaken")
+    page.get_by_role("link", name="Tabelle").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").first.inner_text() == "Datensätze als Tabelle"
+    with page.expect_download() as download:
+        page.locator(".smartcity-sheet-downloads a").first.click()
+    path = tmp_path / "dinslaken.xlsx"
+    download.value.save_as(path)
+
+    book = openpyxl.load_workbook(path)
+    datasets = book["Datensätze"]
+    headers = [cell.value for cell in datasets[1]]
+    title_column = headers.index("Titel") + 1
+    old_title = datasets.cell(row=2, column=title_column).value
+    name = datasets.cell(row=2, column=headers.index("URL") + 1).value
+    new_title = f"{old_title} ({width} px geprüft)"
+    datasets.cell(row=2, column=title_column).value = new_title
+    book.save(path)
+
+    page.set_input_files("#field-sheet", str(path))
+    page.get_by_role("button", name="Datei prüfen").click()
+    page.wait_for_load_state()
+    rows = page.locator(".smartcity-sheet-report .smartcity-sheet-row")
+    assert rows.count() == 1, rows.all_inner_texts()
+    assert "würde aktualisiert" in rows.first.inner_text()
+    assert "Titel" in rows.first.locator(".smartcity-sheet-changes").inner_text()
+    assert new_title in rows.first.inner_text()
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{overflow} px horizontal overflow at {width} px"
+    screenshot(page, f"12-tabelle-pruefung-{width}")
+    assert_accessible(page)
+    # nothing is stored before the confirmation
+    elsewhere = page.context.new_page()
+    elsewhere.goto(f"{portal}/dataset/{name}")
+    assert elsewhere.locator("h1").first.inner_text().strip() == old_title
+    elsewhere.close()
+    page.get_by_role("button", name="Änderungen übernehmen").click()
+    page.wait_for_load_state()
+    assert "1 aktualisiert" in page.locator(".smartcity-sheet-counts").inner_text()
+    page.goto(f"{portal}/dataset/{name}")
+    assert page.locator("h1").first.inner_text().strip() == new_title
     assert_clean(page)

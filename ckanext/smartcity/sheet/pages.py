@@ -1,18 +1,158 @@
-"""The sheet in the browser (placeholder until the flow lands)."""
+"""The sheet in the browser, for an organisation's editors
+(docs/bulk-onboarding.md): download the organisation's sheet or an empty
+template, upload a filled one, read the dry-run report, confirm.
+
+``/organization/<id>/tabelle``                  the page (download, upload)
+``/organization/<id>/tabelle.<xlsx|csv>``       the organisation's datasets
+``/organization/<id>/tabelle/vorlage.xlsx``     the empty template
+``/organization/<id>/tabelle/pruefen``  (POST)  upload -> dry-run report
+``/organization/<id>/tabelle/uebernehmen`` (POST) confirm -> written
+
+Between the check and the confirmation the upload waits in the file store
+under a random token bound to the user and the organisation
+(``uploads.py``); confirming plans again against the datasets as they are
+then, so nothing is written from a stale report."""
 from __future__ import annotations
 
-from flask import Blueprint
+import io
+from typing import Any
+
+from flask import Blueprint, Response, request
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.smartcity.sheet import export, importer, uploads
+
 blueprint = Blueprint("smartcity_sheet", __name__)
+
+MEDIA_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def _context() -> dict[str, Any]:
+    return {"user": tk.current_user.name}
+
+
+def _organisation(id: str) -> dict[str, Any] | Response:
+    """The organisation when the current user may use its sheet, else the
+    answer to send (login, 403, 404)."""
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to("user.login", came_from=request.full_path)
+    try:
+        group_dict = tk.get_action("organization_show")(
+            _context(), {"id": id, "include_datasets": False, "include_users": False,
+                         "include_extras": False})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("Organisation not found"))
+    try:
+        tk.check_access("smartcity_sheet_import", _context(), {"id": group_dict["id"]})
+    except tk.NotAuthorized:
+        return tk.abort(403, tk._("Only editors of the organisation may use its sheet"))
+    return group_dict
+
+
+def _lang() -> str:
+    return "en" if tk.h.lang() == "en" else "de"
+
+
+def _render(template: str, group_dict: dict[str, Any], **extra: Any) -> str:
+    return tk.render(template, {"group_dict": group_dict, "group_type": "organization",
+                                "am_following": False, **extra})
 
 
 def index(id: str):
-    return tk.abort(404)
+    group_dict = _organisation(id)
+    if not isinstance(group_dict, dict):
+        return group_dict
+    return _render("smartcity/sheet/index.html", group_dict,
+                   max_mb=importer.max_bytes() // 1_000_000)
+
+
+def _attachment(data: bytes, fmt: str, filename: str) -> Response:
+    return Response(data, mimetype=MEDIA_TYPES[fmt], headers={
+        "Content-Disposition": f"attachment; filename={filename}",
+        "Cache-Control": "private, no-store"})
+
+
+def download(id: str, fmt: str):
+    group_dict = _organisation(id)
+    if not isinstance(group_dict, dict):
+        return group_dict
+    datasets = export.organisation_datasets(_context(), group_dict["name"])
+    out = io.BytesIO()
+    export.write_sheet(datasets, out, fmt=fmt, lang=_lang())
+    return _attachment(out.getvalue(), fmt, f"{group_dict['name']}-datensaetze.{fmt}")
+
+
+def template(id: str):
+    group_dict = _organisation(id)
+    if not isinstance(group_dict, dict):
+        return group_dict
+    out = io.BytesIO()
+    export.write_sheet([], out, fmt="xlsx", lang=_lang())
+    return _attachment(out.getvalue(), "xlsx", "vorlage-datensaetze.xlsx")
+
+
+def _refuse(group_dict: dict[str, Any], message: str, status: int = 400):
+    return _render("smartcity/sheet/index.html", group_dict, upload_error=message,
+                   max_mb=importer.max_bytes() // 1_000_000), status
+
+
+def check(id: str):
+    group_dict = _organisation(id)
+    if not isinstance(group_dict, dict):
+        return group_dict
+    limit = importer.max_bytes()
+    # refuse an oversized body before Flask spools it (docs/security.md)
+    if (request.content_length or 0) > limit + 64_000:
+        return _refuse(group_dict, tk._("The file is larger than %(mb)s MB.")
+                       % {"mb": limit // 1_000_000}, 413)
+    upload = request.files.get("sheet")
+    if upload is None or not upload.filename:
+        return _refuse(group_dict, tk._("Please choose a spreadsheet file (XLSX or CSV)."))
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        return _refuse(group_dict, tk._("The file is larger than %(mb)s MB.")
+                       % {"mb": limit // 1_000_000}, 413)
+    try:
+        sheet = importer.read_sheet(io.BytesIO(data), upload.filename)
+    except importer.SheetError as error:
+        return _refuse(group_dict, str(error))
+    report = importer.plan(_context(), sheet, group_dict["name"], lang=_lang())
+    token = None
+    if report.counts.get("create") or report.counts.get("update"):
+        token = uploads.keep(data, upload.filename, tk.current_user.id, group_dict["id"])
+    return _render("smartcity/sheet/report.html", group_dict, report=report, token=token,
+                   filename=upload.filename, applied=False)
+
+
+def confirm(id: str):
+    group_dict = _organisation(id)
+    if not isinstance(group_dict, dict):
+        return group_dict
+    kept = uploads.take(request.form.get("token", ""), tk.current_user.id, group_dict["id"])
+    if kept is None:
+        return _refuse(group_dict, tk._("This check has expired or was already applied. "
+                                        "Please upload the file again."), 409)
+    data, filename = kept
+    try:
+        sheet = importer.read_sheet(io.BytesIO(data), filename)
+    except importer.SheetError as error:
+        return _refuse(group_dict, str(error))
+    report = importer.apply(_context(), sheet, group_dict["name"], lang=_lang())
+    return _render("smartcity/sheet/report.html", group_dict, report=report, token=None,
+                   filename=filename, applied=True)
 
 
 blueprint.add_url_rule("/organization/<id>/tabelle", view_func=index)
+blueprint.add_url_rule("/organization/<id>/tabelle.<any(xlsx, csv):fmt>", view_func=download)
+blueprint.add_url_rule("/organization/<id>/tabelle/vorlage.xlsx", view_func=template)
+blueprint.add_url_rule("/organization/<id>/tabelle/pruefen", view_func=check,
+                       methods=["POST"])
+blueprint.add_url_rule("/organization/<id>/tabelle/uebernehmen", view_func=confirm,
+                       methods=["POST"])
 
 
 def get_blueprints():

@@ -1,0 +1,72 @@
+"""An uploaded sheet waits here between its check and its confirmation.
+
+Each upload is one file under ``<ckan.storage_path>/smartcity-sheets/``
+(the system's temporary directory when the site has no file store), named
+by a random token. The token is good for one confirmation, by the same user
+for the same organisation, within ``KEEP_SECONDS``; older files are removed
+whenever a new one is kept (docs/bulk-onboarding.md, docs/security.md)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import tempfile
+import time
+
+import ckan.plugins.toolkit as tk
+
+KEEP_SECONDS = 3600
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
+
+
+def _directory() -> str:
+    base = tk.config.get("ckan.storage_path") or tempfile.gettempdir()
+    path = os.path.join(base, "smartcity-sheets")
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    return path
+
+
+def _prune(directory: str) -> None:
+    cutoff = time.time() - KEEP_SECONDS
+    for entry in os.scandir(directory):
+        try:
+            if entry.stat().st_mtime < cutoff:
+                os.unlink(entry.path)
+        except OSError:
+            pass  # another worker removed it first
+
+
+def keep(data: bytes, filename: str, user_id: str, org_id: str) -> str:
+    directory = _directory()
+    _prune(directory)
+    token = secrets.token_urlsafe(24)  # 32 characters
+    header = json.dumps({"user": user_id, "org": org_id, "filename": filename[:200]})
+    path = os.path.join(directory, token)
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+        out.write(header.encode("utf-8") + b"\n" + data)
+    return token
+
+
+def take(token: str, user_id: str, org_id: str) -> tuple[bytes, str] | None:
+    """The kept upload (data, file name) once, or None when the token is
+    unknown, expired, or belongs to someone else or another organisation."""
+    if not TOKEN.match(token or ""):
+        return None
+    path = os.path.join(_directory(), token)
+    try:
+        if os.stat(path).st_mtime < time.time() - KEEP_SECONDS:
+            os.unlink(path)
+            return None
+        with open(path, "rb") as kept:
+            header, _, data = kept.read().partition(b"\n")
+    except OSError:
+        return None
+    meta = json.loads(header)
+    if meta.get("user") != user_id or meta.get("org") != org_id:
+        return None
+    try:
+        os.unlink(path)  # one confirmation per check
+    except OSError:
+        return None  # a second, simultaneous confirmation lost the race
+    return data, meta.get("filename") or "sheet.xlsx"

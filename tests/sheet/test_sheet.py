@@ -1,0 +1,313 @@
+"""The bulk onboarding sheet: export and import round trip of the demo town,
+one changed cell, a sheet with deliberate errors, formula injection both
+ways, hostile files, the help sheet and the command line. Exported files are
+read with openpyxl directly (not only through our own importer)."""
+import csv
+import io
+import os
+import zipfile
+
+import openpyxl
+import pytest
+
+from ckan import model
+from ckan.tests import factories, helpers
+
+from ckanext.smartcity.demo import town as demo
+from ckanext.smartcity.schema import vocab
+from ckanext.smartcity.sheet import columns as cols
+from ckanext.smartcity.sheet import export, importer
+
+pytestmark = pytest.mark.usefixtures("clean_db")
+
+EU = "http://publications.europa.eu/resource/authority/"
+
+
+@pytest.fixture
+def admin():
+    user = factories.Sysadmin()
+    return {"user": user["name"]}
+
+
+@pytest.fixture
+def german(app):
+    with importer.language(app.flask_app, "de"):
+        yield
+
+
+def _town(admin, count=None):
+    demo.load(admin["user"], count)
+    return export.organisation_datasets(dict(admin), None)
+
+
+def _xlsx(datasets, **kwargs) -> bytes:
+    out = io.BytesIO()
+    export.write_sheet(datasets, out, **kwargs)
+    return out.getvalue()
+
+
+def _read(data: bytes, name: str = "sheet.xlsx") -> importer.Sheet:
+    return importer.read_sheet(io.BytesIO(data), name)
+
+
+def _edit(data: bytes, edit) -> bytes:
+    """The workbook after ``edit(book, headers)`` (headers: sheet -> {header: column})."""
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    headers = {ws.title: {c.value: c.column for c in ws[1]} for ws in book.worksheets}
+    edit(book, headers)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _row_of(book, name: str) -> int:
+    sheet = book["Datensätze"]
+    url = [c.value for c in sheet[1]].index("URL") + 1
+    return next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, url).value == name)
+
+
+def test_round_trip_of_the_whole_demo_town_is_unchanged(admin, german):
+    datasets = _town(admin)
+    assert len(datasets) == len(demo.demo_data()["datasets"])
+    resources = sum(len(ds["resources"]) for ds in datasets)
+    data = _xlsx(datasets)
+    book = openpyxl.load_workbook(io.BytesIO(data))  # third-party reading
+    assert book.sheetnames == ["Datensätze", "Distributionen", "Hilfe"]
+    assert book["Datensätze"].max_row == len(datasets) + 1
+    assert book["Distributionen"].max_row == resources + 1
+    headers = [c.value for c in book["Datensätze"][1]]
+    assert {"Titel", "URL", "Lizenz", "Smart-City-Kategorie",
+            "Veröffentlichende Stelle: Name"} <= set(headers)
+    # labels, not IRIs
+    licence = book["Datensätze"].cell(2, headers.index("Lizenz") + 1).value
+    assert licence and not licence.startswith("http")
+    report = importer.plan(dict(admin), _read(data), None)
+    assert report.counts == {"create": 0, "update": 0, "refused": 0,
+                             "unchanged": len(datasets) + resources}
+    out = io.BytesIO()
+    export.write_sheet(datasets, out, fmt="csv")
+    text = out.getvalue()
+    assert text.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(text.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:2] == ["Titel", "URL"] and len(rows) == len(datasets) + 1
+    report = importer.plan(dict(admin), _read(text, "sheet.csv"), None)
+    assert report.counts == {"create": 0, "update": 0, "refused": 0,
+                             "unchanged": len(datasets)}
+
+
+def test_one_changed_cell_reports_exactly_that_dataset_and_field(admin, german):
+    datasets = _town(admin, 6)
+    target = datasets[2]["name"]
+    code, label = (("WEEKLY", "Wöchentlich") if datasets[2].get("frequency", "").endswith("MONTHLY")
+                   else ("MONTHLY", "Monatlich"))
+
+    def edit(book, headers):
+        sheet = book["Datensätze"]
+        sheet.cell(_row_of(book, target), headers["Datensätze"]["Aktualisierungsintervall"],
+                   label)  # a label, in other case
+
+    data = _edit(_xlsx(datasets), edit)
+    report = importer.plan(dict(admin), _read(data), None)
+    changed = [row for row in report.rows if row.status != "unchanged"]
+    assert [(row.name, row.status) for row in changed] == [(target, "update")]
+    assert [change[0] for change in changed[0].changes] == ["Aktualisierungsintervall"]
+    assert changed[0].changes[0][2] == label.lower()
+    assert helpers.call_action("package_show", id=target)["frequency"] != EU + "frequency/" + code
+    report = importer.apply(dict(admin), _read(data), None)
+    assert report.counts["update"] == 1 and report.counts["refused"] == 0
+    stored = helpers.call_action("package_show", id=target)
+    assert stored["frequency"] == EU + "frequency/" + code
+    # what the sheet does not carry is kept (the resources, their uploads)
+    assert len(stored["resources"]) == len(datasets[2]["resources"])
+    assert importer.plan(dict(admin), _read(data), None).counts["update"] == 0
+
+
+def test_a_sheet_with_errors_reports_per_row_and_field_and_stores_only_valid_rows(admin, german):
+    datasets = _town(admin, 6)
+    names = [ds["name"] for ds in datasets]
+
+    def edit(book, headers):
+        ds, dist = book["Datensätze"], book["Distributionen"]
+        head = headers["Datensätze"]
+        ds.cell(_row_of(book, names[0]), head["Lizenz"], "Keine echte Lizenz")
+        ds.cell(_row_of(book, names[1]), head["Titel"]).value = None
+        ds.cell(_row_of(book, names[2]), head["Letzte Änderung"], "31.02.2024")
+        ds.cell(_row_of(book, names[4]), head["Beschreibung"], "Neu beschrieben.")
+        ds.cell(_row_of(book, names[5]), head["Letzte Änderung"], "15.01.2025")  # German date
+        new = ds.max_row + 1
+        for header, value in (("Titel", "Öffentliche Brunnen"), ("Beschreibung", "Alle Brunnen."),
+                              ("Organisation", "stadt-dinslaken"),
+                              ("Lizenz", "Datenlizenz Deutschland – Zero – Version 2.0"),
+                              ("Schlagworte", "Wasser; Brunnen")):
+            ds.cell(new, head[header], value)
+        dhead = headers["Distributionen"]
+        link = dhead["Datensatz (URL)"]
+        row = next(r for r in range(2, dist.max_row + 1) if dist.cell(r, link).value == names[3])
+        dist.cell(row, dhead["Zugangs-URL"], "kein Link")
+        new = dist.max_row + 1
+        dist.cell(new, link, "oeffentliche-brunnen")
+        dist.cell(new, dhead["Zugangs-URL"], "https://example.org/brunnen.csv")
+        dist.cell(new, dhead["Format"], "CSV")
+
+    data = _edit(_xlsx(datasets), edit)
+    before = {name: helpers.call_action("package_show", id=name) for name in names}
+    report = importer.plan(dict(admin), _read(data), None)
+    by_name = {(row.sheet, row.name): row for row in report.rows}
+
+    def errors(sheet, name):
+        return {label for row in report.rows if (row.sheet, row.name) == (sheet, name)
+                for label, _ in row.errors}
+
+    assert errors("Datensätze", names[0]) == {"Lizenz"}
+    assert errors("Datensätze", names[1]) == {"Titel"}
+    assert errors("Datensätze", names[2]) == {"Letzte Änderung"}
+    assert "Zugangs-URL" in errors("Distributionen", names[3])
+    url_error = next(message for row in report.rows if row.name == names[3]
+                     for label, message in row.errors if label == "Zugangs-URL")
+    assert "http:// oder https://" in url_error  # the form's validator, in German
+    assert by_name[("Datensätze", names[4])].status == "update"
+    assert by_name[("Datensätze", names[5])].changes == [
+        ("Letzte Änderung", before[names[5]]["modified"], "2025-01-15")]
+    assert by_name[("Datensätze", "oeffentliche-brunnen")].status == "create"
+    assert by_name[("Distributionen", "oeffentliche-brunnen")].status == "create"
+    assert report.counts["refused"] == 4
+
+    report = importer.apply(dict(admin), _read(data), None)
+    assert report.counts["refused"] == 4 and report.counts["create"] == 2
+    for name in names[:4]:  # refused: untouched
+        after = helpers.call_action("package_show", id=name)
+        assert after["metadata_modified"] == before[name]["metadata_modified"]
+    assert helpers.call_action("package_show", id=names[4])["notes"] == "Neu beschrieben."
+    created = helpers.call_action("package_show", id="oeffentliche-brunnen")
+    assert created["license_id"] == "http://dcat-ap.de/def/licenses/dl-zero-de/2.0"
+    assert sorted(t["name"] for t in created["tags"]) == ["Brunnen", "Wasser"]
+    assert [r["url"] for r in created["resources"]] == ["https://example.org/brunnen.csv"]
+    assert created["publisher"][0]["name"] == "Stadt Dinslaken"  # organisation defaults
+    # a second upload of the same sheet creates nothing twice
+    again = importer.plan(dict(admin), _read(data), None)
+    assert again.counts["create"] == 0
+
+
+def test_a_row_of_another_organisation_is_refused(admin, german):
+    datasets = _town(admin, 6)
+    other = next(ds for ds in datasets if ds["organization"]["name"] != "stadt-dinslaken")
+    report = importer.plan(dict(admin), _read(_xlsx(datasets)), "stadt-dinslaken")
+    row = next(r for r in report.rows if r.name == other["name"] and r.sheet == "Datensätze")
+    assert row.status == "refused" and row.errors[0][0] == "URL"
+
+
+def test_formula_injection_is_defused_on_export_and_refused_on_import(admin, german):
+    demo.load(admin["user"], 1)
+    org = model.Group.get("stadt-dinslaken")
+    helpers.call_action("package_create", context=dict(admin), name="formeln", owner_org=org.id,
+                        title="=HYPERLINK(\"https://evil.example\")", notes="@SUM(1+1)",
+                        license_id="http://dcat-ap.de/def/licenses/dl-zero-de/2.0",
+                        contact=[{"name": "Hotline", "phone": "+49 2064 66-0"}],
+                        version="-1")
+    datasets = export.organisation_datasets(dict(admin), None)
+    data = _xlsx(datasets)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", cell.coordinate
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(cols.FORMULA_START), cell.coordinate
+    sheet = book["Datensätze"]
+    values = {c.value for row in sheet.iter_rows() for c in row}
+    assert "'=HYPERLINK(\"https://evil.example\")" in values and "'+49 2064 66-0" in values
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # no <f> element anywhere
+        assert all(b"<f>" not in archive.read(n) for n in archive.namelist())
+    out = io.BytesIO()
+    export.write_sheet(datasets, out, fmt="csv")
+    assert ";'@SUM(1+1);" in out.getvalue().decode("utf-8-sig")
+    # the protection is undone on import: nothing changed
+    assert importer.plan(dict(admin), _read(data), None).counts["update"] == 0
+    assert importer.plan(dict(admin), _read(out.getvalue(), "s.csv"), None).counts["update"] == 0
+
+    def formula(book, headers):
+        book["Datensätze"].cell(_row_of(book, "formeln"), headers["Datensätze"]["Version"],
+                                "=1+1")
+
+    report = importer.plan(dict(admin), _read(_edit(data, formula)), None)
+    row = next(r for r in report.rows if r.name == "formeln" and r.sheet == "Datensätze")
+    assert row.status == "refused" and [e[0] for e in row.errors] == ["Version"]
+
+
+def test_hostile_files_are_refused_readably(admin, german, ckan_config, monkeypatch):
+    for data, name in ((os.urandom(4096), "sheet.xlsx"), (b"PK" + os.urandom(4096), "x.xlsx"),
+                       (b"", "leer.xlsx"), (b"%PDF-1.4 hello", "sheet.pdf")):
+        with pytest.raises(importer.SheetError):
+            _read(data, name)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("xl/worksheets/sheet1.xml", b"\0" * (3 * 1024 * 1024))
+    monkeypatch.setattr(importer, "MAX_UNPACKED", 1024 * 1024)
+    with pytest.raises(importer.SheetError, match="entpackt sich"):
+        _read(archive.getvalue())
+    ckan_config["ckanext.smartcity.sheet.max_bytes"] = "1000"
+    with pytest.raises(importer.SheetError):
+        _read(_xlsx([]))
+    ckan_config["ckanext.smartcity.sheet.max_bytes"] = str(importer.MAX_BYTES)
+    ckan_config["ckanext.smartcity.sheet.max_rows"] = "10"
+    many = "Titel;URL\n" + "".join(f"T{i};t{i}\n" for i in range(20))
+    with pytest.raises(importer.SheetError, match="10"):
+        _read(many.encode(), "viele.csv")
+    with pytest.raises(importer.SheetError):
+        _read(b"Foo;Bar\n1;2\n", "unbekannt.csv")
+
+
+def test_tolerant_headers_labels_and_dates(admin, german):
+    datasets = _town(admin, 2)
+    name = datasets[0]["name"]
+    text = ("  title ;url;LICENCE;Modification Date;Extra\n"
+            f"{datasets[0]['title']};{name};datenlizenz deutschland – zero – version 2.0;"
+            f"{datasets[0]['modified']};egal\n")
+    sheet = _read(text.encode("cp1252", errors="replace"), "s.csv")
+    assert len(sheet.warnings) == 1 and "Extra" in sheet.warnings[0]
+    report = importer.plan(dict(admin), sheet, None)
+    row = report.rows[0]
+    licence = vocab.label("dcatde-license", datasets[0]["license_id"])
+    assert row.status in ("unchanged", "update"), row.errors
+    if datasets[0]["license_id"].endswith("dl-zero-de/2.0"):
+        assert row.status == "unchanged"
+    else:
+        assert row.changes[0][:2] == ("Lizenz", licence)
+
+
+def test_the_help_sheet_lists_the_licence_labels_of_the_vocabulary(german):
+    book = openpyxl.load_workbook(io.BytesIO(_xlsx([])))
+    assert book["Datensätze"].max_row == 1 and book["Distributionen"].max_row == 1
+    rows = list(book["Hilfe"].iter_rows(values_only=True))
+    licence = next(r for r in rows if r[0] == "Datensätze" and r[1] == "Lizenz")
+    allowed = licence[4].split("\n")
+    for concept in vocab.concepts("dcatde-license"):
+        assert concept["labels"]["de"] in allowed
+    assert licence[2].startswith("Gilt für jede Distribution")
+
+
+def test_cli_exports_and_imports_with_exit_codes(cli, admin, tmp_path):
+    from ckan.cli.cli import ckan
+    demo.load(admin["user"], 4)
+    target = tmp_path / "stadt.xlsx"
+    result = cli.invoke(ckan, ["smartcity", "sheet", "export", "--org", "stadt-dinslaken",
+                               str(target)])
+    assert result.exit_code == 0, result.output
+    result = cli.invoke(ckan, ["smartcity", "sheet", "import", str(target),
+                               "--org", "stadt-dinslaken"])
+    assert result.exit_code == 0, result.output
+    assert "0 refused" in result.output and "dry run" in result.output
+
+    def bad(book, headers):
+        book["Datensätze"].cell(2, headers["Datensätze"]["Lizenz"], "Keine Lizenz")
+
+    broken = tmp_path / "kaputt.xlsx"
+    broken.write_bytes(_edit(target.read_bytes(), bad))
+    result = cli.invoke(ckan, ["smartcity", "sheet", "import", str(broken), "--apply",
+                               "--lang", "en"])
+    assert result.exit_code == 1, result.output
+    assert "REFUSED" in result.output and "Licence" in result.output
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(os.urandom(100))
+    result = cli.invoke(ckan, ["smartcity", "sheet", "import", str(junk)])
+    assert result.exit_code == 2
