@@ -311,3 +311,32 @@ def test_cli_exports_and_imports_with_exit_codes(cli, admin, tmp_path):
     junk.write_bytes(os.urandom(100))
     result = cli.invoke(ckan, ["smartcity", "sheet", "import", str(junk)])
     assert result.exit_code == 2
+
+
+def _with_sheet_xml(data: bytes, sheet_xml: str) -> bytes:
+    """The workbook ``data`` with its first sheet's XML replaced."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = sheet_xml.encode()
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def test_xml_entity_expansion_in_an_upload_is_refused(german):
+    """A workbook whose sheet XML declares entities (billion laughs) is
+    refused before anything expands (defusedxml under openpyxl,
+    docs/security.md F24); the same sheet without the DOCTYPE is read."""
+    body = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>{}</t></is></c></row>'
+            '</sheetData></worksheet>')
+    entities = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
+    laughs = ('<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY lol0 "lol">'
+              + entities + "]>" + body.format("&lol9;"))
+    template = _xlsx([])
+    plain = _read(_with_sheet_xml(template, body.format("Titel")))
+    assert plain is not None
+    with pytest.raises(importer.SheetError):
+        _read(_with_sheet_xml(template, laughs))
