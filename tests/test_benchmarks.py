@@ -95,6 +95,29 @@ def test_bench_quality(ckan_ini, tmp_path):
     assert "| 3 datasets in a row |" in text
 
 
+# The spreadsheet import benchmark (issue 19) builds and drops a database of
+# its own; the round trip (export, then plan) must leave every row unchanged.
+def test_bench_sheet(ckan_ini, tmp_path):
+    database = "ckan_smartcity_bench_sheet_smoke"
+    out = tmp_path / "benchmarks.md"
+    out.write_text("# Benchmarks\n\n## Other\n\nkept\n", encoding="utf-8")
+    try:
+        text = run_bench("bench_sheet.py", out, "--ckan-ini", ckan_ini, "--sizes", "5",
+                         "--database", database)
+        again = run_bench("bench_sheet.py", out, "--ckan-ini", ckan_ini, "--sizes", "5",
+                          "--database", database)
+    finally:
+        _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    assert text.startswith("# Benchmarks\n\n## Other\n\nkept\n\n## Spreadsheet import\n")
+    assert again.startswith("# Benchmarks\n\n## Other\n\nkept\n\n## Spreadsheet import\n")
+    assert again.count("## Spreadsheet import") == 1, "the section was appended twice"
+    assert "| 5 | apply (creates) |" in text
+    assert "| 5 | peer: package_create one by one |" in text
+    assert ("Round trip at N = 5 (export, then plan): 15 rows unchanged (5 datasets, "
+            "10 distributions), 0 would create, 0 would update, 0 refused.") in text
+    assert "One changed cell in 5 rows at N = 5: 5 would update, 10 unchanged." in text
+
+
 # --- a served portal on services of its own -------------------------------
 
 def _newest_postgresql():
