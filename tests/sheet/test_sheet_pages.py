@@ -75,11 +75,13 @@ def upload(app, data, filename="tabelle.xlsx", status=200):
 
 
 def confirm(app, page_html, status=200):
+    """Press "Änderungen übernehmen" (redirects are not followed)."""
     soup = BeautifulSoup(page_html, "html.parser")
     form = soup.select_one("form.smartcity-sheet-confirm")
     return app.post(form["action"], data={
         "_csrf_token": form.find("input", {"name": "_csrf_token"})["value"],
-        "token": form.find("input", {"name": "token"})["value"]}, status=status)
+        "token": form.find("input", {"name": "token"})["value"]}, status=status,
+        follow_redirects=False)
 
 
 def title_of(name):
@@ -162,6 +164,39 @@ class TestCheckThenConfirm:
         soup = BeautifulSoup(upload(app, out.getvalue()).body, "html.parser")
         assert soup.select_one("form.smartcity-sheet-confirm") is None
         assert "4 unverändert" in soup.select_one(".smartcity-sheet-counts").get_text()
+
+
+class TestLargeImportsInTheBackground:
+    def test_a_large_confirmation_is_written_by_the_worker(self, app, town, monkeypatch):
+        """More rows to write than a request may take (sheet/jobs.py): the
+        page says "running" until the RQ worker (as `ckan jobs worker`) has
+        written them, then shows the report; nobody else sees it."""
+        from ckan.lib import jobs as ckan_jobs
+
+        from ckanext.smartcity.sheet import jobs
+
+        monkeypatch.setattr(jobs, "INLINE_WRITES", 0)
+        ckan_jobs.get_queue().empty()
+        log_in(app, "redakteurin")
+        check = upload(app, retitle(download(app), "baumkataster", "Baumkataster 2026"))
+        queued = confirm(app, check.body, status=302)
+        result_page = queued.headers["Location"]
+        assert "/tabelle/ergebnis/" in result_page
+        running = BeautifulSoup(app.get(result_page).body, "html.parser")
+        assert running.select_one(".smartcity-sheet-running") is not None
+        assert running.find("meta", attrs={"http-equiv": "refresh"}) is not None
+        assert title_of("baumkataster") == "Baumkataster"
+
+        ckan_jobs.Worker(["default"]).work(burst=True)
+        done = BeautifulSoup(app.get(result_page).body, "html.parser")
+        assert "1 aktualisiert" in done.select_one(".smartcity-sheet-counts").get_text()
+        assert "Baumkataster 2026" in done.select_one(".smartcity-sheet-changes").get_text()
+        assert title_of("baumkataster") == "Baumkataster 2026"
+
+        app.client = app.test_client()
+        factories.Sysadmin(name="andere", password="correct-horse-battery")
+        log_in(app, "andere")
+        assert app.get(result_page, status=404).status_code == 404
 
 
 class TestSafeRefusals:

@@ -7,6 +7,7 @@ template, upload a filled one, read the dry-run report, confirm.
 ``/organization/<id>/tabelle/vorlage.xlsx``     the empty template
 ``/organization/<id>/tabelle/pruefen``  (POST)  upload -> dry-run report
 ``/organization/<id>/tabelle/uebernehmen`` (POST) confirm -> written
+``/organization/<id>/tabelle/ergebnis/<token>`` a queued import (jobs.py)
 
 Between the check and the confirmation the upload waits in the file store
 under a random token bound to the user and the organisation
@@ -21,7 +22,7 @@ from flask import Blueprint, Response, request
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.smartcity.sheet import export, importer, uploads
+from ckanext.smartcity.sheet import export, importer, jobs, uploads
 
 blueprint = Blueprint("smartcity_sheet", __name__)
 
@@ -141,9 +142,34 @@ def confirm(id: str):
         sheet = importer.read_sheet(io.BytesIO(data), filename)
     except importer.SheetError as error:
         return _refuse(group_dict, str(error))
+    if _writes(importer.plan(_context(), sheet, group_dict["name"], lang=_lang())) \
+            > jobs.INLINE_WRITES:
+        queued = jobs.queue(data, filename, tk.current_user, group_dict, _lang())
+        if queued:
+            return tk.redirect_to("smartcity_sheet.result", id=group_dict["name"],
+                                  token=queued)
     report = importer.apply(_context(), sheet, group_dict["name"], lang=_lang())
     return _render("smartcity/sheet/report.html", group_dict, report=report, token=None,
                    filename=filename, applied=True)
+
+
+def _writes(report: importer.Report) -> int:
+    return report.counts.get("create", 0) + report.counts.get("update", 0)
+
+
+def result(id: str, token: str):
+    """A queued import: "running" (the page reloads itself), or its report."""
+    group_dict = _organisation(id)
+    if not isinstance(group_dict, dict):
+        return group_dict
+    stored = uploads.result(token, tk.current_user.id, group_dict["id"])
+    if stored is None:
+        return tk.abort(404, tk._("This import is unknown or has expired."))
+    if stored.get("state") != "done":
+        return _render("smartcity/sheet/running.html", group_dict,
+                       failed=stored.get("state") == "failed")
+    return _render("smartcity/sheet/report.html", group_dict, report=stored, token=None,
+                   filename="", applied=True)
 
 
 blueprint.add_url_rule("/organization/<id>/tabelle", view_func=index)
@@ -153,6 +179,7 @@ blueprint.add_url_rule("/organization/<id>/tabelle/pruefen", view_func=check,
                        methods=["POST"])
 blueprint.add_url_rule("/organization/<id>/tabelle/uebernehmen", view_func=confirm,
                        methods=["POST"])
+blueprint.add_url_rule("/organization/<id>/tabelle/ergebnis/<token>", view_func=result)
 
 
 def get_blueprints():

@@ -70,3 +70,27 @@ def take(token: str, user_id: str, org_id: str) -> tuple[bytes, str] | None:
     except OSError:
         return None  # a second, simultaneous confirmation lost the race
     return data, meta.get("filename") or "sheet.xlsx"
+
+
+def put_result(token: str, user_id: str, org_id: str, result: dict) -> None:
+    """Store the state or report of a queued import (``sheet/jobs.py``)."""
+    path = os.path.join(_directory(), token + ".result")
+    temporary = path + ".tmp"
+    with open(temporary, "w", encoding="utf-8") as out:
+        json.dump({"user": user_id, "org": org_id, "result": result}, out, ensure_ascii=False)
+    os.replace(temporary, path)  # readers never see half a report
+
+
+def result(token: str, user_id: str, org_id: str) -> dict | None:
+    """The stored state or report of a queued import, for its own user and
+    organisation only; None when unknown or expired."""
+    if not TOKEN.match(token or ""):
+        return None
+    try:
+        with open(os.path.join(_directory(), token + ".result"), encoding="utf-8") as kept:
+            stored = json.load(kept)
+    except (OSError, ValueError):
+        return None
+    if stored.get("user") != user_id or stored.get("org") != org_id:
+        return None
+    return stored.get("result")
