@@ -4,6 +4,7 @@ may use it, download → change one cell → check (nothing stored) → confirm
 replayed uploads. The XLSX is read and changed with openpyxl, as a
 spreadsheet application would, not with our own importer."""
 import io
+from urllib.parse import urlsplit
 
 import openpyxl
 import pytest
@@ -71,7 +72,8 @@ def upload(app, data, filename="tabelle.xlsx", status=200):
     token = csrf_token(app.get(PAGE).body)
     return app.post(PAGE + "/pruefen", data={"_csrf_token": token,
                                              "sheet": (io.BytesIO(data), filename)},
-                    content_type="multipart/form-data", status=status)
+                    content_type="multipart/form-data", status=status,
+                    follow_redirects=False)
 
 
 def confirm(app, page_html, status=200):
@@ -166,37 +168,67 @@ class TestCheckThenConfirm:
         assert "4 unverändert" in soup.select_one(".smartcity-sheet-counts").get_text()
 
 
-class TestLargeImportsInTheBackground:
-    def test_a_large_confirmation_is_written_by_the_worker(self, app, town, monkeypatch):
-        """More rows to write than a request may take (sheet/jobs.py): the
-        page says "running" until the RQ worker (as `ckan jobs worker`) has
-        written them, then shows the report; nobody else sees it."""
+class TestLargeSheetsInTheBackground:
+    def test_a_large_sheet_is_checked_and_written_by_the_worker(self, app, town, monkeypatch):
+        """More rows than a request may take (sheet/jobs.py): the check and
+        then the import run on the RQ worker (as `ckan jobs worker`); the
+        page says "running" until the report is there; the page "Tabelle"
+        lists them; nobody else sees them."""
         from ckan.lib import jobs as ckan_jobs
 
         from ckanext.smartcity.sheet import jobs
 
-        monkeypatch.setattr(jobs, "INLINE_WRITES", 0)
+        monkeypatch.setattr(jobs, "INLINE_ROWS", 0)
         ckan_jobs.get_queue().empty()
         log_in(app, "redakteurin")
-        check = upload(app, retitle(download(app), "baumkataster", "Baumkataster 2026"))
-        queued = confirm(app, check.body, status=302)
-        result_page = queued.headers["Location"]
-        assert "/tabelle/ergebnis/" in result_page
-        running = BeautifulSoup(app.get(result_page).body, "html.parser")
+        queued = upload(app, retitle(download(app), "baumkataster", "Baumkataster 2026"),
+                        status=302)
+        check_page = queued.headers["Location"]
+        assert "/tabelle/ergebnis/" in check_page
+        running = BeautifulSoup(app.get(check_page).body, "html.parser")
         assert running.select_one(".smartcity-sheet-running") is not None
         assert running.find("meta", attrs={"http-equiv": "refresh"}) is not None
-        assert title_of("baumkataster") == "Baumkataster"
 
         ckan_jobs.Worker(["default"]).work(burst=True)
-        done = BeautifulSoup(app.get(result_page).body, "html.parser")
+        checked = app.get(check_page)
+        rows = BeautifulSoup(checked.body, "html.parser").select(".smartcity-sheet-row")
+        assert len(rows) == 1 and "würde aktualisiert" in rows[0].get_text()
+        assert title_of("baumkataster") == "Baumkataster"  # a check writes nothing
+
+        import_page = confirm(app, checked.body, status=302).headers["Location"]
+        assert import_page != check_page
+        assert title_of("baumkataster") == "Baumkataster"
+        confirm(app, checked.body, status=409)  # once only, even while queued
+        ckan_jobs.Worker(["default"]).work(burst=True)
+        done = BeautifulSoup(app.get(import_page).body, "html.parser")
         assert "1 aktualisiert" in done.select_one(".smartcity-sheet-counts").get_text()
         assert "Baumkataster 2026" in done.select_one(".smartcity-sheet-changes").get_text()
         assert title_of("baumkataster") == "Baumkataster 2026"
+        recent = BeautifulSoup(app.get(PAGE).body, "html.parser").select(
+            ".smartcity-sheet-recent a")
+        assert {a["href"] for a in recent} == {urlsplit(check_page).path,
+                                               urlsplit(import_page).path}
 
         app.client = app.test_client()
         factories.Sysadmin(name="andere", password="correct-horse-battery")
         log_in(app, "andere")
-        assert app.get(result_page, status=404).status_code == 404
+        assert app.get(import_page, status=404).status_code == 404
+        assert not BeautifulSoup(app.get(PAGE).body, "html.parser").select(
+            ".smartcity-sheet-recent a")
+
+    def test_a_job_the_worker_lost_is_reported_as_stopped(self, app, town, monkeypatch):
+        from ckan.lib import jobs as ckan_jobs
+
+        from ckanext.smartcity.sheet import jobs
+
+        monkeypatch.setattr(jobs, "INLINE_ROWS", 0)
+        ckan_jobs.get_queue().empty()
+        log_in(app, "redakteurin")
+        queued = upload(app, retitle(download(app), "baumkataster", "Weg"), status=302)
+        ckan_jobs.get_queue().empty()  # the job vanishes from Redis, never run
+        page = BeautifulSoup(app.get(queued.headers["Location"]).body, "html.parser")
+        assert page.select_one(".smartcity-sheet-error") is not None
+        assert page.find("meta", attrs={"http-equiv": "refresh"}) is None
 
 
 class TestSafeRefusals:

@@ -25,9 +25,9 @@ def ckan_translated():
 
 
 def used_messages():
-    found = {item[2] for item in
-             extract_from_dir(PACKAGE, method_map=[("**.py", "python")], keywords=KEYWORDS)
-             if isinstance(item[2], str)}
+    # a plural message (ngettext) is the pair (singular, plural), as in the .po
+    found = {item[2] if isinstance(item[2], str) else tuple(item[2][:2]) for item in
+             extract_from_dir(PACKAGE, method_map=[("**.py", "python")], keywords=KEYWORDS)}
     for folder, _dirs, files in os.walk(os.path.join(PACKAGE, "templates")):
         for name in files:
             with open(os.path.join(folder, name), encoding="utf-8") as handle:
@@ -38,7 +38,8 @@ def used_messages():
 def test_every_message_has_a_german_translation():
     with open(CATALOGUE + ".po", "rb") as handle:
         catalogue = read_po(handle)
-    translated = {m.id for m in catalogue if m.id and m.string}
+    translated = {m.id if isinstance(m.id, str) else tuple(m.id)
+                  for m in catalogue if m.id and m.string}
     used = used_messages()
     assert len(used) > 20
     assert {"Spatial coverage", "Demonstration data", "Search"} <= used  # both quote styles
@@ -46,9 +47,16 @@ def test_every_message_has_a_german_translation():
     assert translated - used == set(), "unused entries in the .po"
 
 
+def _entries(messages):
+    """{id: translation}; a plural's id and translations as tuples."""
+    def frozen(value):
+        return value if isinstance(value, str) else tuple(value)
+    return {frozen(m.id): frozen(m.string) for m in messages if m.id}
+
+
 def test_mo_is_compiled_from_po():
     with open(CATALOGUE + ".po", "rb") as handle:
-        po = {m.id: m.string for m in read_po(handle) if m.id}
+        po = _entries(read_po(handle))
     with open(CATALOGUE + ".mo", "rb") as handle:
-        mo = {m.id: m.string for m in read_mo(handle) if m.id}
+        mo = _entries(read_mo(handle))
     assert mo == po, "run make translations"

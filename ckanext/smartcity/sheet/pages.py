@@ -15,6 +15,7 @@ under a random token bound to the user and the organisation
 then, so nothing is written from a stale report."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -40,7 +41,9 @@ def _organisation(id: str) -> dict[str, Any] | Response:
     """The organisation when the current user may use its sheet, else the
     answer to send (login, 403, 404)."""
     if not tk.current_user.is_authenticated:
-        return tk.redirect_to("user.login", came_from=request.full_path)
+        came_from = request.full_path if request.method == "GET" else \
+            tk.h.url_for("smartcity_sheet.index", id=id)
+        return tk.redirect_to("user.login", came_from=came_from)
     try:
         group_dict = tk.get_action("organization_show")(
             _context(), {"id": id, "include_datasets": False, "include_users": False,
@@ -68,11 +71,20 @@ def index(id: str):
     if not isinstance(group_dict, dict):
         return group_dict
     return _render("smartcity/sheet/index.html", group_dict,
-                   max_mb=importer.max_bytes() // 1_000_000)
+                   max_mb=importer.max_bytes() // 1_000_000,
+                   recent=_recent(group_dict))
+
+
+def _recent(group_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    found = uploads.recent(tk.current_user.id, group_dict["id"])
+    for item in found:
+        item["state"] = jobs.state(item)
+        item["when"] = dt.datetime.fromtimestamp(item["time"], dt.timezone.utc)
+    return found
 
 
 def _attachment(data: bytes, fmt: str, filename: str) -> Response:
-    return Response(data, mimetype=MEDIA_TYPES[fmt], headers={
+    return Response(data, content_type=MEDIA_TYPES[fmt], headers={
         "Content-Disposition": f"attachment; filename={filename}",
         "Cache-Control": "private, no-store"})
 
@@ -98,7 +110,8 @@ def template(id: str):
 
 def _refuse(group_dict: dict[str, Any], message: str, status: int = 400):
     return _render("smartcity/sheet/index.html", group_dict, upload_error=message,
-                   max_mb=importer.max_bytes() // 1_000_000), status
+                   max_mb=importer.max_bytes() // 1_000_000,
+                   recent=_recent(group_dict)), status
 
 
 def check(id: str):
@@ -121,9 +134,17 @@ def check(id: str):
         sheet = importer.read_sheet(io.BytesIO(data), upload.filename)
     except importer.SheetError as error:
         return _refuse(group_dict, str(error))
+    if jobs.rows(sheet) > jobs.INLINE_ROWS:
+        kept = uploads.keep(data, upload.filename, tk.current_user.id, group_dict["id"])
+        queued = jobs.queue("check", kept, upload.filename, tk.current_user, group_dict,
+                            _lang())
+        if queued:
+            return tk.redirect_to("smartcity_sheet.result", id=group_dict["name"],
+                                  token=queued)
+        uploads.take(kept, tk.current_user.id, group_dict["id"])
     report = importer.plan(_context(), sheet, group_dict["name"], lang=_lang())
     token = None
-    if report.counts.get("create") or report.counts.get("update"):
+    if _writes(report):
         token = uploads.keep(data, upload.filename, tk.current_user.id, group_dict["id"])
     return _render("smartcity/sheet/report.html", group_dict, report=report, token=token,
                    filename=upload.filename, applied=False)
@@ -133,7 +154,8 @@ def confirm(id: str):
     group_dict = _organisation(id)
     if not isinstance(group_dict, dict):
         return group_dict
-    kept = uploads.take(request.form.get("token", ""), tk.current_user.id, group_dict["id"])
+    token = request.form.get("token", "")
+    kept = uploads.peek(token, tk.current_user.id, group_dict["id"])
     if kept is None:
         return _refuse(group_dict, tk._("This check has expired or was already applied. "
                                         "Please upload the file again."), 409)
@@ -142,12 +164,18 @@ def confirm(id: str):
         sheet = importer.read_sheet(io.BytesIO(data), filename)
     except importer.SheetError as error:
         return _refuse(group_dict, str(error))
-    if _writes(importer.plan(_context(), sheet, group_dict["name"], lang=_lang())) \
-            > jobs.INLINE_WRITES:
-        queued = jobs.queue(data, filename, tk.current_user, group_dict, _lang())
+    # the check's token is used up here, once, whether the import then runs
+    # here or on the worker (a second confirmation gets 409)
+    if uploads.take(token, tk.current_user.id, group_dict["id"]) is None:
+        return _refuse(group_dict, tk._("This check has expired or was already applied. "
+                                        "Please upload the file again."), 409)
+    if jobs.rows(sheet) > jobs.INLINE_ROWS:
+        kept = uploads.keep(data, filename, tk.current_user.id, group_dict["id"])
+        queued = jobs.queue("apply", kept, filename, tk.current_user, group_dict, _lang())
         if queued:
             return tk.redirect_to("smartcity_sheet.result", id=group_dict["name"],
                                   token=queued)
+        uploads.take(kept, tk.current_user.id, group_dict["id"])
     report = importer.apply(_context(), sheet, group_dict["name"], lang=_lang())
     return _render("smartcity/sheet/report.html", group_dict, report=report, token=None,
                    filename=filename, applied=True)
@@ -165,11 +193,13 @@ def result(id: str, token: str):
     stored = uploads.result(token, tk.current_user.id, group_dict["id"])
     if stored is None:
         return tk.abort(404, tk._("This import is unknown or has expired."))
-    if stored.get("state") != "done":
-        return _render("smartcity/sheet/running.html", group_dict,
-                       failed=stored.get("state") == "failed")
-    return _render("smartcity/sheet/report.html", group_dict, report=stored, token=None,
-                   filename="", applied=True)
+    state = jobs.state(stored)
+    if state != "done":
+        return _render("smartcity/sheet/running.html", group_dict, failed=state == "failed",
+                       kind=stored.get("kind"))
+    return _render("smartcity/sheet/report.html", group_dict, report=stored,
+                   token=stored.get("confirm"), filename=stored.get("filename") or "",
+                   applied=stored.get("kind") == "apply")
 
 
 blueprint.add_url_rule("/organization/<id>/tabelle", view_func=index)

@@ -4,9 +4,12 @@ Each upload is one file under ``<ckan.storage_path>/smartcity-sheets/``
 (the system's temporary directory when the site has no file store), named
 by a random token. The token is good for one confirmation, by the same user
 for the same organisation, within ``KEEP_SECONDS``; older files are removed
-whenever a new one is kept (docs/bulk-onboarding.md, docs/security.md)."""
+whenever a new one is kept, and at most ``PER_USER`` wait per user. The
+state and report of a queued check or import (``jobs.py``) lie beside them
+as ``<token>.result`` (docs/bulk-onboarding.md, docs/security.md)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -17,6 +20,8 @@ import time
 import ckan.plugins.toolkit as tk
 
 KEEP_SECONDS = 3600
+PER_USER = 5
+RESULT_SECONDS = 86400  # a queued check's or import's report
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 
@@ -28,19 +33,25 @@ def _directory() -> str:
 
 
 def _prune(directory: str) -> None:
-    cutoff = time.time() - KEEP_SECONDS
+    now = time.time()
     for entry in os.scandir(directory):
+        keep_for = RESULT_SECONDS if entry.name.endswith(".result") else KEEP_SECONDS
         try:
-            if entry.stat().st_mtime < cutoff:
+            if entry.stat().st_mtime < now - keep_for:
                 os.unlink(entry.path)
         except OSError:
             pass  # another worker removed it first
 
 
+def new_token() -> str:
+    return secrets.token_urlsafe(24)  # 32 characters
+
+
 def keep(data: bytes, filename: str, user_id: str, org_id: str) -> str:
     directory = _directory()
     _prune(directory)
-    token = secrets.token_urlsafe(24)  # 32 characters
+    _cap(directory, user_id)
+    token = new_token()
     header = json.dumps({"user": user_id, "org": org_id, "filename": filename[:200]})
     path = os.path.join(directory, token)
     with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
@@ -48,9 +59,23 @@ def keep(data: bytes, filename: str, user_id: str, org_id: str) -> str:
     return token
 
 
-def take(token: str, user_id: str, org_id: str) -> tuple[bytes, str] | None:
-    """The kept upload (data, file name) once, or None when the token is
-    unknown, expired, or belongs to someone else or another organisation."""
+def _cap(directory: str, user_id: str) -> None:
+    """At most ``PER_USER`` uploads wait per user; the oldest go first."""
+    mine = []
+    for entry in os.scandir(directory):
+        if TOKEN.match(entry.name):
+            try:
+                with open(entry.path, "rb") as kept:
+                    if json.loads(kept.readline()).get("user") == user_id:
+                        mine.append((entry.stat().st_mtime, entry.path))
+            except (OSError, ValueError):
+                continue
+    for _mtime, path in sorted(mine)[:max(0, len(mine) - PER_USER + 1)]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def _read(token: str, user_id: str, org_id: str) -> tuple[str, bytes, str] | None:
     if not TOKEN.match(token or ""):
         return None
     path = os.path.join(_directory(), token)
@@ -65,11 +90,27 @@ def take(token: str, user_id: str, org_id: str) -> tuple[bytes, str] | None:
     meta = json.loads(header)
     if meta.get("user") != user_id or meta.get("org") != org_id:
         return None
+    return path, data, meta.get("filename") or "sheet.xlsx"
+
+
+def peek(token: str, user_id: str, org_id: str) -> tuple[bytes, str] | None:
+    """The kept upload (data, file name), left in place (a queued check)."""
+    found = _read(token, user_id, org_id)
+    return (found[1], found[2]) if found else None
+
+
+def take(token: str, user_id: str, org_id: str) -> tuple[bytes, str] | None:
+    """The kept upload (data, file name) once, or None when the token is
+    unknown, expired, or belongs to someone else or another organisation."""
+    found = _read(token, user_id, org_id)
+    if found is None:
+        return None
+    path, data, filename = found
     try:
         os.unlink(path)  # one confirmation per check
     except OSError:
         return None  # a second, simultaneous confirmation lost the race
-    return data, meta.get("filename") or "sheet.xlsx"
+    return data, filename
 
 
 def put_result(token: str, user_id: str, org_id: str, result: dict) -> None:
@@ -94,3 +135,23 @@ def result(token: str, user_id: str, org_id: str) -> dict | None:
     if stored.get("user") != user_id or stored.get("org") != org_id:
         return None
     return stored.get("result")
+
+
+def drop_result(token: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(os.path.join(_directory(), token + ".result"))
+
+
+def recent(user_id: str, org_id: str, limit: int = 5) -> list[dict]:
+    """This user's queued checks and imports for this organisation, newest
+    first (token, time, stored state), so a steward who left the page finds
+    them again."""
+    found = []
+    for entry in os.scandir(_directory()):
+        name = entry.name.removesuffix(".result")
+        if not entry.name.endswith(".result") or not TOKEN.match(name):
+            continue
+        stored = result(name, user_id, org_id)
+        if stored is not None:
+            found.append({"token": name, "time": entry.stat().st_mtime, **stored})
+    return sorted(found, key=lambda item: item["time"], reverse=True)[:limit]
