@@ -299,6 +299,23 @@ class TestVisibility:
         assert "draft-one" not in self.visible(app, include_drafts="true")
         assert "draft-one" not in self.visible(app, catalogue["outsider"], include_drafts="true")
 
+    def test_incomplete_draft_only_for_its_editors(self, app, catalogue):
+        """A draft saved with only a title (docs/drafts.md): found by its
+        organisation's editors with include_drafts, by nobody else, and not
+        counted in the public facets."""
+        org = model.Package.get("public-one").owner_org
+        created = app.post("/api/3/action/package_create", json={
+            "title": "Nur ein Titel", "owner_org": org, "state": "draft"},
+            headers={"Authorization": catalogue["member"]})
+        assert created.json["result"]["state"] == "draft"
+        assert "nur-ein-titel" in self.visible(app, catalogue["member"], include_drafts="true")
+        assert "nur-ein-titel" not in self.visible(app, catalogue["member"])
+        assert "nur-ein-titel" not in self.visible(app, include_drafts="true", q="Titel")
+        assert "nur-ein-titel" not in self.visible(app, catalogue["outsider"],
+                                                   include_drafts="true")
+        response = app.get(SEARCH_URL, query_string={"facet.field": '["organization"]'})
+        assert sum(response.json["result"]["facets"]["organization"].values()) == 2
+
     def test_facet_counts_exclude_invisible_datasets(self, app, catalogue):
         response = app.get(SEARCH_URL, query_string={
             "include_private": "true", "facet.field": '["organization"]'})

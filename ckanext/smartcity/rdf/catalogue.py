@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 from dateutil.parser import parse as dateutil_parse
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.lib.search.common import SearchError
 from ckanext.dcat import logic as dcat_logic
 from ckanext.dcat import utils as dcat_utils
@@ -262,14 +263,25 @@ def dcat_catalog_search(original, context, data_dict):
     return _fast(original, context, data_dict, "dcat_catalog_search")
 
 
+def _refuse_drafts(data_dict: dict) -> None:
+    """A draft has no RDF, not even for its editors: it may lack what
+    DCAT-AP.de requires, and what we send out validates (docs/drafts.md).
+    404, as its HTML page answers the public."""
+    package = model.Package.get(str(data_dict.get("id") or ""))
+    if package is not None and (package.state or "").startswith("draft"):
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
+
+
 @tk.chained_action
 @tk.side_effect_free
 def dcat_dataset_show(original, context, data_dict):
     """One dataset's RDF from the catalogue's cache (the same entry, so a
     dataset is built once, when it is indexed): with 900 distributions the
     profiles take seconds. The caller's own access check and package_show,
-    as in ckanext-dcat: private, draft and deleted datasets stay refused."""
+    as in ckanext-dcat: private and deleted datasets stay refused; drafts
+    answer 404 to everyone."""
     fmt = _check_format(data_dict)
+    _refuse_drafts(data_dict)
     data_dict = dict(data_dict, profiles=requested_profiles(data_dict))
     if not builder.configured(data_dict["profiles"]):
         tk.check_access("dcat_dataset_show", context, data_dict)

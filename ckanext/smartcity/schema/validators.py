@@ -11,10 +11,13 @@ import datetime as dt
 import difflib
 import json
 import re
+import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
 import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.lib import munge
 from ckanext.scheming.validation import scheming_validator
 
 from ckanext.smartcity.schema import vocab
@@ -27,6 +30,8 @@ MAX_LIST_ITEMS = 100  # values in one list field (docs/security.md F4)
 MAX_DISTRIBUTIONS = 1_000  # a dataset's resources (docs/security.md H11)
 MAX_TEXT_LENGTH = 1_000  # titles, names (docs/security.md F6)
 MAX_LONG_TEXT_LENGTH = 100_000  # descriptions
+MAX_NAME_BASE = 90  # a name made from a title, room for "-99" (CKAN allows 100)
+MAX_NAME_TRIES = 99
 # U+FFFE/U+FFFF are not characters: one makes /catalog.rdf not well-formed
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -68,6 +73,110 @@ DIGEST_LENGTH = {"md2": 32, "md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "
 
 def _empty(value: Any) -> bool:
     return value is tk.missing or value is None or value == "" or value == []
+
+
+# -- drafts (docs/drafts.md) ---------------------------------------------------
+
+# context flag of a save that asked for a draft ("Save as draft" button,
+# schema/drafts.py); CKAN's own staged form sets context["save"] instead
+DRAFT_SAVE = "smartcity_draft"
+DRAFT = "draft"
+
+
+def _state(data: dict, context: dict) -> Any:
+    """The state the dataset is saved in: the one given, else the stored one."""
+    state = data.get(("state",))
+    if state is None or state is tk.missing:
+        state = getattr(context.get("package"), "state", None)
+    return state
+
+
+def is_draft_save(data: dict, context: dict) -> bool:
+    """Whether this save may leave mandatory fields empty: the dataset is
+    saved in state "draft", and not by CKAN's own staged form, whose "Next"
+    button checks the whole schema as before (the "Save as draft" button
+    sets DRAFT_SAVE). Given values are validated either way."""
+    if _state(data, context) != DRAFT:
+        return False
+    return bool(context.get(DRAFT_SAVE)) or not context.get("save")
+
+
+def smartcity_required(key, data, errors, context):
+    """A mandatory value: empty is refused ("Missing value", as CKAN's
+    not_empty) unless the dataset is saved as a draft (is_draft_save); then
+    the field stays empty and the chain stops, as with ignore_missing."""
+    if not _empty(data.get(key)):
+        return
+    if not is_draft_save(data, context):
+        errors[key].append(_("Missing value"))
+    elif data.get(key) is tk.missing or data.get(key) is None:
+        data.pop(key, None)
+    raise tk.StopOnError
+
+
+def smartcity_name_from_title(key, data, errors, context):
+    """A draft saved without URL name gets one made from its title
+    (``Ladesäulen 2024`` -> ``ladesaulen-2024``, ``-2``, ``-3`` … when
+    taken), a stored draft keeps its own; otherwise the name is left to the
+    validators after this one."""
+    title = data.get(("title",))
+    if not _empty(data.get(key)) or not isinstance(title, str) or not title.strip():
+        return
+    if not is_draft_save(data, context):
+        return
+    if context.get("package") is not None:
+        data[key] = context["package"].name
+        return
+    base = munge.munge_title_to_name(title)[:MAX_NAME_BASE] or "datensatz"
+    for number in range(1, MAX_NAME_TRIES + 1):
+        name = base if number == 1 else f"{base}-{number}"
+        if model.Package.get(name) is None:
+            data[key] = name
+            return
+    data[key] = f"{base}-{uuid.uuid4().hex[:8]}"
+
+
+@scheming_validator
+def smartcity_draft_state(field, schema):
+    """(before_validators) A new dataset may start as a draft for whoever
+    may create it: CKAN keeps a state given to package_create only for
+    sysadmins or with ``allow_state_change`` (which its own form sets for
+    stage 1, an API caller cannot), so a steward's "state": "draft" was
+    dropped and the dataset created public. Only "draft" is let through."""
+    def validator(key, data, errors, context):
+        if data.get(("state",)) == DRAFT and context.get("package") is None:
+            context["allow_state_change"] = True
+    return validator
+
+
+def _required_subfields(schema: dict) -> list[tuple[str, list[str]]]:
+    return [(f["field_name"], [s["field_name"] for s in f["repeating_subfields"]
+                               if "smartcity_required" in s.get("validators", "")])
+            for f in schema.get("dataset_fields", []) if "repeating_subfields" in f]
+
+
+@scheming_validator
+def smartcity_draft_checks(field, schema):
+    """(after_validators) The mandatory fields once more, on the state the
+    dataset is finally saved in: a field left empty for a draft whose state
+    CKAN then dropped (a caller not allowed to change it) is refused here,
+    so an incomplete dataset is never saved as anything but a draft."""
+    required = [f["field_name"] for f in schema.get("dataset_fields", [])
+                if "smartcity_required" in f.get("validators", "")]
+    subfields = _required_subfields(schema)
+
+    def validator(key, data, errors, context):
+        if is_draft_save(data, context):
+            return
+        for name in required:
+            if _empty(data.get((name,))) and not errors.get((name,)):
+                errors.setdefault((name,), []).append(_("Missing value"))
+        for name, subs in subfields:
+            for index, row in _rows(data, name).items():
+                for sub in subs:
+                    if _empty(row.get(sub)) and not errors.get((name, index, sub)):
+                        errors.setdefault((name, index, sub), []).append(_("Missing value"))
+    return validator
 
 
 def smartcity_http_url(value: Any) -> Any:
@@ -170,12 +279,12 @@ def _instant(text: Any, last: bool) -> tuple | None:
 
 def smartcity_dataset_checks(key, data, errors, context):
     """Dataset-level rules (scheming ``after_validators``), run on validated
-    values: exactly one publisher; every contact point reachable (email, web
+    values: exactly one publisher (none yet in a draft); every contact point reachable (email, web
     address or telephone); each period ends not before it starts; no more
     than MAX_LIST_ITEMS rows in a repeating field (keywords included) and no
     more than MAX_DISTRIBUTIONS distributions."""
     publishers = _rows(data, "publisher")
-    if not publishers:
+    if not publishers and not is_draft_save(data, context):
         errors.setdefault(("publisher",), []).append(
             _("Name the publishing body (exactly one)."))
     for index in sorted(publishers)[1:]:
