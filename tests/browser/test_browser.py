@@ -253,3 +253,51 @@ def test_steward_edits_datasets_in_a_spreadsheet(page, portal, width, tmp_path):
     page.goto(f"{portal}/dataset/{name}")
     assert page.locator("h1").first.inner_text().strip() == new_title
     assert_clean(page)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_steward_saves_a_draft_and_finds_it_on_the_to_do_list(page, portal, width):
+    """Issue 19: a title is enough for a draft; its page lists what is
+    missing, linked to the form's fields; the organisation's to-do list
+    shows it; a visitor never sees it."""
+    page.set_viewport_size({"width": width, "height": 900})
+    title = f"Trinkwasserbrunnen Entwurf {width}"
+    login(page, portal)
+    page.goto(portal + "/dataset/new")
+    page.fill("#field-title", title)
+    page.get_by_role("button", name="Als Entwurf speichern").click()
+    page.wait_for_load_state()
+    panel = page.locator(".smartcity-draft")
+    assert "Entwurf" in panel.locator("h2").inner_text()
+    missing = panel.locator(".smartcity-draft-missing a")
+    labels = missing.all_inner_texts()
+    assert "Beschreibung" in labels and "Lizenz" in labels, labels
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{overflow} px horizontal overflow at {width} px"
+    screenshot(page, f"13-entwurf-{width}")
+    assert_accessible(page)
+    draft_url = page.url
+
+    # the link leads to the field in the form
+    panel.locator(".smartcity-draft-missing a", has_text="Beschreibung").click()
+    page.wait_for_load_state()
+    assert "#field-notes" in page.url and page.locator("#field-notes").is_visible()
+
+    page.goto(draft_url)
+    organisation = page.locator(".breadcrumb a[href^='/organization/']").last
+    page.goto(portal + organisation.get_attribute("href"))
+    page.get_by_role("link", name="Aufgaben").click()
+    page.wait_for_load_state()
+    drafts = page.locator('.smartcity-todo-section[data-section="drafts"]')
+    assert title in drafts.inner_text()
+    screenshot(page, f"14-aufgaben-{width}")
+    assert_accessible(page)
+
+    visitor = page.context.browser.new_context()
+    other = visitor.new_page()
+    assert other.goto(draft_url).status == 404
+    other.goto(portal + "/dataset/?q=Trinkwasserbrunnen")
+    assert title not in other.content()
+    visitor.close()
+    assert_clean(page)

@@ -10,6 +10,7 @@ import zipfile
 import openpyxl
 import pytest
 
+import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.tests import factories, helpers
 
@@ -286,7 +287,7 @@ def test_the_help_sheet_lists_the_licence_labels_of_the_vocabulary(german):
     assert licence[2].startswith("Gilt für jede Distribution")
 
 
-def test_cli_exports_and_imports_with_exit_codes(cli, admin, tmp_path):
+def test_cli_exports_and_imports_with_exit_codes(cli, app, admin, tmp_path):
     from ckan.cli.cli import ckan
     demo.load(admin["user"], 4)
     target = tmp_path / "stadt.xlsx"
@@ -296,7 +297,11 @@ def test_cli_exports_and_imports_with_exit_codes(cli, admin, tmp_path):
     result = cli.invoke(ckan, ["smartcity", "sheet", "import", str(target),
                                "--org", "stadt-dinslaken"])
     assert result.exit_code == 0, result.output
-    assert "0 refused" in result.output and "dry run" in result.output
+    # the summary in the report language (German by default), no nested brackets
+    with importer.language(app.flask_app, "de"):
+        dry_run = tk._("Dry run: nothing was saved; use --apply to save.")
+    summary = result.output.strip().splitlines()[-1]
+    assert summary.endswith(dry_run) and "(" not in summary
 
     def bad(book, headers):
         book["Datensätze"].cell(2, headers["Datensätze"]["Lizenz"], "Keine Lizenz")
@@ -307,6 +312,7 @@ def test_cli_exports_and_imports_with_exit_codes(cli, admin, tmp_path):
                                "--lang", "en"])
     assert result.exit_code == 1, result.output
     assert "REFUSED" in result.output and "Licence" in result.output
+    assert "1 refused." in result.output and "Changes saved." in result.output
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(os.urandom(100))
     result = cli.invoke(ckan, ["smartcity", "sheet", "import", str(junk)])
@@ -340,3 +346,195 @@ def test_xml_entity_expansion_in_an_upload_is_refused(german):
     assert plain is not None
     with pytest.raises(importer.SheetError):
         _read(_with_sheet_xml(template, laughs))
+
+
+# ------------------------------------------------- the steward's review (issue 19)
+
+def _delete_column(data: bytes, header: str) -> bytes:
+    def edit(book, headers):
+        book["Datensätze"].delete_cols(headers["Datensätze"][header])
+    return _edit(data, edit)
+
+
+def test_a_stale_sheet_warns_before_it_undoes_later_edits(admin, german):
+    datasets = _town(admin, 3)
+    target, other = datasets[0], datasets[1]
+    data = _xlsx(datasets)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    headers = [c.value for c in book["Datensätze"][1]]
+    assert headers[-1] == "Stand (nicht ändern)"
+    stamp = book["Datensätze"].cell(_row_of(book, target["name"]), len(headers)).value
+    assert stamp == target["metadata_modified"]
+    # someone edits the dataset after the export; the steward then changes
+    # another dataset and the target's version in the old sheet
+    later = helpers.call_action("package_patch", context=dict(admin), id=target["name"],
+                                notes="Neu von Kollegin.")
+
+    def edit(book, head):
+        sheet = book["Datensätze"]
+        sheet.cell(_row_of(book, target["name"]), head["Datensätze"]["Version"], "9.9")
+        sheet.cell(_row_of(book, other["name"]), head["Datensätze"]["Version"], "2.0")
+
+    stale = _edit(data, edit)
+    report = importer.plan(dict(admin), _read(stale), None)
+    rows = {r.name: r for r in report.rows if r.sheet == "Datensätze"}
+    row = rows[target["name"]]
+    assert row.status == "update" and len(row.warnings) == 1
+    when = tk.h.render_datetime(later["metadata_modified"], date_format="%d.%m.%Y %H:%M")
+    assert when in row.warnings[0]
+    # the sheet's old description would undo the colleague's edit: reported as a change
+    assert {c[0] for c in row.changes} == {"Beschreibung", "Version"}
+    assert rows[other["name"]].status == "update" and rows[other["name"]].warnings == []
+    assert all(not r.warnings for r in report.rows if r.name != target["name"])
+    # the stamp itself is never a change; a sheet without it works as before
+    plain = importer.plan(dict(admin), _read(_delete_column(stale, "Stand (nicht ändern)")),
+                          None)
+    assert not any(r.warnings for r in plain.rows)
+    assert [r.status for r in plain.rows if r.name == target["name"]][0] == "update"
+    fresh = export.organisation_datasets(dict(admin), None)
+    assert importer.plan(dict(admin), _read(_xlsx(fresh)), None).counts["update"] == 0
+    help_rows = export.help_rows("de")
+    assert any(r[1] == "Stand (nicht ändern)" and "Nicht ändern" in r[2] for r in help_rows)
+
+
+def _new_rows(lines: list[str]) -> importer.Sheet:
+    text = "Titel;Beschreibung;Organisation;Lizenz\n" + "\n".join(lines) + "\n"
+    return _read(text.encode("utf-8"), "neu.csv")
+
+
+def test_licences_match_tolerantly_and_an_unknown_one_gets_one_message(admin, german):
+    demo.load(admin["user"], 1)
+    sheet = _new_rows([
+        "Eins;Text;stadt-dinslaken;CC BY 4.0",
+        "Zwei;Text;stadt-dinslaken;dl-de/by-2-0",
+        "Drei;Text;stadt-dinslaken;datenlizenz deutschland - zero -  version 2.0",
+        "Vier;Text;stadt-dinslaken;Creative Commons Namensnennung - 4.0 International",
+        "Fünf;Text;stadt-dinslaken;Datenlizenz Deutschlnad Zero Version 2.0",
+    ])
+    report = importer.plan(dict(admin), sheet, "stadt-dinslaken")
+    rows = report.rows
+    assert [r.status for r in rows[:4]] == ["create"] * 4, [r.errors for r in rows]
+    # one message, not also "Fehlender Wert", with the most similar label
+    assert [label for label, _ in rows[4].errors] == ["Lizenz"]
+    assert "Datenlizenz Deutschland – Zero – Version 2.0" in rows[4].errors[0][1]
+    column = next(c for c in cols.dataset_columns() if c.key == "license_id")
+    assert cols.parse(column, "CC BY 4.0") == "http://dcat-ap.de/def/licenses/cc-by/4.0"
+    assert cols.parse(column, "dl-de/by-2-0") == "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+    assert cols.parse(column, "CC-BY-SA 4.0") == "http://dcat-ap.de/def/licenses/cc-by-sa/4.0"
+
+
+def test_excel_line_breaks_are_decoded_and_literal_escapes_kept(admin, german):
+    demo.load(admin["user"], 1)
+    org = model.Group.get("stadt-dinslaken")
+    notes = "Erste Zeile\r\nZweite Zeile mit _x000D_ als Text"
+    helpers.call_action("package_create", context=dict(admin), name="zeilen", owner_org=org.id,
+                        title="Zeilen", notes=notes,
+                        license_id="http://dcat-ap.de/def/licenses/dl-zero-de/2.0")
+    datasets = export.organisation_datasets(dict(admin), None)
+    data = _xlsx(datasets)
+    assert importer.plan(dict(admin), _read(data), None).counts["update"] == 0
+
+    def excel(book, headers):  # what Excel writes for Alt+Enter, as openpyxl reads it
+        book["Datensätze"].cell(_row_of(book, "zeilen"), headers["Datensätze"]["Beschreibung"],
+                                "Erste Zeile_x000D_\nNeue Zeile")
+
+    report = importer.plan(dict(admin), _read(_edit(data, excel)), None)
+    row = next(r for r in report.rows if r.name == "zeilen" and r.sheet == "Datensätze")
+    assert row.changes[0][2] == "Erste Zeile\nNeue Zeile"
+    assert cols.decode_xlsx("a_x005F_x000D_b") == "a_x000D_b"
+    assert cols.decode_xlsx(cols.escape_xlsx("a_x000D_b")) == "a_x000D_b"
+    # line breaks separate the values of a list cell, like "; "
+    keywords = next(c for c in cols.dataset_columns() if c.kind == "tags")
+    assert cols.parse(keywords, "Wasser\nBrunnen; Park") == ["Wasser", "Brunnen", "Park"]
+
+
+def test_ods_and_xls_get_a_clear_message_and_a_csv_named_xlsx_is_read(german):
+    ods = io.BytesIO()
+    with zipfile.ZipFile(ods, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    for data, name in ((b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2000), "alt.xls"),
+                       (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2000), "umbenannt.xlsx"),
+                       (ods.getvalue(), "tabelle.ods"), (ods.getvalue(), "tabelle.xlsx"),
+                       (b"<html>", "tabelle.ods")):
+        with pytest.raises(importer.SheetError) as error:
+            _read(data, name)
+        assert "ODS" in str(error.value) and ".xlsx" in str(error.value), name
+    sheet = _read(b"Titel;URL\nBrunnen;brunnen\n", "tabelle.xlsx")
+    assert sheet.datasets.rows[0][1]["title"].text == "Brunnen"
+    assert sheet.row_count == 1
+
+
+def test_the_help_sheet_says_what_the_import_accepts(german):
+    rows = {(r[0], r[1]): r for r in export.help_rows("de")}
+    tags = rows[("Datensätze", "Schlagworte")]
+    assert "Komma trennen" not in tags[2] and "; " in tags[2]
+    url = rows[("Distributionen", "Zugangs-URL")]
+    assert "(oder Datei hochladen)" not in url[2]
+    assert rows[("Datensätze", "Veröffentlichende Stelle: Name")][3] != tk._("no")
+    assert rows[("Datensätze", "Veröffentlichende Stelle: URI")][3] == tk._("no")
+    theme = next(r for key, r in rows.items() if key[0] == "Datensätze"
+                 and r[4].startswith(tk._('Several values separated by "; " or line breaks')))
+    assert theme
+
+
+def test_organisation_by_title_and_one_error_for_another_organisation(admin, german):
+    datasets = _town(admin, 6)
+    own = next(ds for ds in datasets if ds["organization"]["name"] == "stadt-dinslaken")
+    other = next(ds for ds in datasets if ds["organization"]["name"] != "stadt-dinslaken")
+
+    def edit(book, headers):
+        sheet, head = book["Datensätze"], headers["Datensätze"]
+        sheet.cell(_row_of(book, own["name"]), head["Organisation"], "STADT DINSLAKEN")
+        new = sheet.max_row + 1
+        for header, value in (("Titel", "Neu mit Titel"), ("Beschreibung", "Text."),
+                              ("Organisation", "Stadt Dinslaken"),
+                              ("Lizenz", "CC BY 4.0")):
+            sheet.cell(new, head[header], value)
+        new += 1
+        for header, value in (("Titel", "Fremd"), ("Beschreibung", "Text."),
+                              ("Organisation", "Kreis Wesel"), ("Lizenz", "CC BY 4.0")):
+            sheet.cell(new, head[header], value)
+
+    report = importer.plan(dict(admin), _read(_edit(_xlsx(datasets), edit)), "stadt-dinslaken")
+    rows = {r.name: r for r in report.rows if r.sheet == "Datensätze"}
+    assert rows[own["name"]].status == "unchanged", rows[own["name"]].errors
+    assert rows["neu-mit-titel"].status == "create", rows["neu-mit-titel"].errors
+    assert rows["fremd"].status == "refused" and len(rows["fremd"].errors) == 1
+    assert rows[other["name"]].status == "refused" and len(rows[other["name"]].errors) == 1
+    assert rows[other["name"]].errors[0][0] == "URL"
+
+
+def test_two_new_rows_with_the_same_title_are_both_flagged(admin, german):
+    demo.load(admin["user"], 1)
+    sheet = _new_rows(["Brunnen;Text;stadt-dinslaken;CC BY 4.0",
+                       "Anderes;Text;stadt-dinslaken;CC BY 4.0",
+                       "Brunnen;Anderer Text;stadt-dinslaken;CC BY 4.0"])
+    report = importer.plan(dict(admin), sheet, "stadt-dinslaken")
+    first, middle, last = report.rows
+    assert middle.status == "create"
+    assert first.status == last.status == "refused"
+    assert first.errors == [("URL", tk._("Same URL as row %(row)s – please enter a URL of "
+                                         "its own.") % {"row": 4})]
+    assert last.errors == [("URL", tk._("Same URL as row %(row)s – please enter a URL of "
+                                        "its own.") % {"row": 2})]
+
+
+def test_long_values_are_cut_in_the_report(admin, german):
+    datasets = _town(admin, 1)
+    name = datasets[0]["name"]
+
+    def edit(book, headers):
+        book["Datensätze"].cell(_row_of(book, name), headers["Datensätze"]["Beschreibung"],
+                                "lang " * 1000)
+
+    report = importer.plan(dict(admin), _read(_edit(_xlsx(datasets), edit)), None)
+    change = next(r for r in report.rows if r.name == name).changes[0]
+    assert len(change[2]) == importer.MAX_SHOWN and change[2].endswith("…")
+
+
+def test_excel_as_a_format_is_xlsx(german):
+    column = next(c for c in cols.distribution_columns() if c.key == "format")
+    assert cols.parse(column, "Excel") == "XLSX"
+    assert cols.parse(column, "excel xls") == "XLS"
+    assert cols.parse(column, "CSV") == "CSV"

@@ -179,6 +179,7 @@ class TestLargeSheetsInTheBackground:
         from ckanext.smartcity.sheet import jobs
 
         monkeypatch.setattr(jobs, "INLINE_ROWS", 0)
+        monkeypatch.setattr(jobs, "INLINE_WRITES", 0)
         ckan_jobs.get_queue().empty()
         log_in(app, "redakteurin")
         queued = upload(app, retitle(download(app), "baumkataster", "Baumkataster 2026"),
@@ -215,6 +216,22 @@ class TestLargeSheetsInTheBackground:
         assert app.get(import_page, status=404).status_code == 404
         assert not BeautifulSoup(app.get(PAGE).body, "html.parser").select(
             ".smartcity-sheet-recent a")
+
+    def test_a_small_sheet_with_many_writes_is_checked_here_written_there(
+            self, app, town, monkeypatch):
+        from ckan.lib import jobs as ckan_jobs
+
+        from ckanext.smartcity.sheet import jobs
+
+        monkeypatch.setattr(jobs, "INLINE_WRITES", 0)  # "many": more than 0
+        ckan_jobs.get_queue().empty()
+        log_in(app, "redakteurin")
+        check = upload(app, retitle(download(app), "ladesaeulen", "Ladepunkte"))
+        assert check.status_code == 200  # checked in the request
+        queued = confirm(app, check.body, status=302)
+        assert "/tabelle/ergebnis/" in queued.headers["Location"]
+        ckan_jobs.Worker(["default"]).work(burst=True)
+        assert title_of("ladesaeulen") == "Ladepunkte"
 
     def test_a_job_the_worker_lost_is_reported_as_stopped(self, app, town, monkeypatch):
         from ckan.lib import jobs as ckan_jobs

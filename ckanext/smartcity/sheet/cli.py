@@ -13,12 +13,14 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.smartcity.sheet import export, importer
 
-VERBS = {
-    False: {"create": "would create", "update": "would update",
-            "unchanged": "unchanged", "refused": "REFUSED"},
-    True: {"create": "created", "update": "updated",
-           "unchanged": "unchanged", "refused": "REFUSED"},
-}
+
+def _verbs(applied: bool) -> dict[str, str]:
+    """The statuses in the report language (the msgids of the report page)."""
+    if applied:
+        verbs = {"create": tk._("created"), "update": tk._("updated")}
+    else:
+        verbs = {"create": tk._("would be created"), "update": tk._("would be updated")}
+    return dict(verbs, unchanged=tk._("unchanged"), refused=tk._("refused").upper())
 
 
 def _context() -> dict:
@@ -53,8 +55,9 @@ def export_command(org: str | None, fmt: str, lang: str, file: str):
         datasets = export.organisation_datasets(_context(), org)
         with open(file, "wb") as out:
             export.write_sheet(datasets, out, fmt, lang)
-    resources = sum(len(ds.get("resources") or []) for ds in datasets)
-    click.echo(f"{file}: {len(datasets)} datasets, {resources} distributions")
+        resources = sum(len(ds.get("resources") or []) for ds in datasets)
+        click.echo(tk._("%(file)s: %(datasets)s datasets, %(resources)s distributions")
+                   % {"file": file, "datasets": len(datasets), "resources": resources})
 
 
 @sheet.command(name="import")
@@ -65,7 +68,8 @@ def export_command(org: str | None, fmt: str, lang: str, file: str):
 @click.option("--lang", type=click.Choice(["de", "en"]), default="de", show_default=True,
               help="Language of the report")
 def import_command(file: str, org: str | None, apply_: bool, lang: str):
-    """Import FILE (XLSX or CSV): report per row, write with --apply."""
+    """Import FILE (XLSX or CSV): report per row, write with --apply; the
+    report is in --lang, its summary included."""
     with importer.language(_app(), lang):
         try:
             with open(file, "rb") as stream:
@@ -82,20 +86,29 @@ def import_command(file: str, org: str | None, apply_: bool, lang: str):
 def _print(report: importer.Report, applied: bool) -> None:
     for warning in report.warnings:
         click.echo(f"! {warning}")
-    verbs = VERBS[applied]
+    verbs = _verbs(applied)
     for row in report.rows:
         if row.status == "unchanged":
             continue
-        click.echo(f"{row.sheet} {row.row:>4}  {verbs[row.status]:<13} "
+        click.echo(f"{row.sheet} {row.row:>4}  {verbs[row.status]:<18} "
                    f"{row.name or '-'}  {_short(row.title, 40)}")
         for label, old, new in row.changes:
             click.echo(f"      {label}: {_short(old) or '∅'} -> {_short(new) or '∅'}")
+        for warning in row.warnings:
+            click.echo(f"      ! {warning}")
         for label, message in row.errors:
             click.echo(f"      ✗ {label + ': ' if label else ''}{message}")
-    counts = report.counts
-    mode = "applied" if applied else "dry run, nothing written (use --apply)"
-    click.echo(f"{len(report.rows)} rows: {counts['create']} create, {counts['update']} update, "
-               f"{counts['unchanged']} unchanged, {counts['refused']} refused ({mode})")
+    click.echo(_summary(report, applied))
+
+
+def _summary(report: importer.Report, applied: bool) -> str:
+    """One line: the counts, then what was done."""
+    counts = dict(report.counts, rows=len(report.rows))
+    line = tk._("%(rows)s rows: %(create)s new, %(update)s changed, %(unchanged)s unchanged, "
+                "%(refused)s refused.") % counts
+    if applied:
+        return line + " " + tk._("Changes saved.")
+    return line + " " + tk._("Dry run: nothing was saved; use --apply to save.")
 
 
 def get_commands() -> list[click.Command]:

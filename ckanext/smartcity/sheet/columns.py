@@ -6,7 +6,9 @@ coverage...) is carried as the columns of its FIRST entry ("Veröffentlichende
 Stelle: Name"). Headers are the schema's labels; cells hold what a steward
 reads: vocabulary labels (from the vocabulary files through
 :mod:`ckanext.smartcity.schema.vocab`, the one source of the labels), list
-values joined by "; ", dates as stored (``2024-12-31``).
+values joined by "; ", dates as stored (``2024-12-31``). The last column
+of "Datensätze" is the dataset's ``metadata_modified`` at export ("Stand"):
+the import warns when a dataset changed after it (a stale sheet).
 
 :func:`cell` turns a stored value into cell text, :func:`parse` turns cell
 text back into the stored form (labels, codes and IRIs alike; German dates);
@@ -17,7 +19,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import difflib
 import re
+import unicodedata
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -27,18 +31,26 @@ from ckanext.smartcity.schema import vocab
 from ckanext.smartcity.schema.values import values
 
 SEPARATOR = "; "
-# what a cell of several values is split at on import ("," too for keywords,
-# which cannot contain one)
-SPLIT = r"\s*;\s*"
-SPLIT_TAGS = r"\s*[;,]\s*"
+# what a cell of several values is split at on import: "; " or a line break
+# (Alt+Enter in Excel); "," too for keywords, which cannot contain one
+SPLIT = r"\s*(?:;|\n)\s*"
+SPLIT_TAGS = r"\s*[;,\n]\s*"
 # a text beginning with one of these is a formula to Excel, LibreOffice and
 # Google Sheets (OWASP "CSV injection"); docs/security.md
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PROTECT = "'"
 DATASET_KEY = "dataset"   # the distribution sheet's link to its dataset
 RESOURCE_ID = "id"        # the distribution sheet's key of a stored distribution
+STAMP = "metadata_modified"  # the dataset's last change at export (stale sheets)
 GERMAN_DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
 TRAILING_CODE = re.compile(r"\(([^()]+)\)\s*$")
+# OOXML writes a character XML cannot carry as _xHHHH_ (Excel: a line break
+# "\r\n" as "_x000D_\n"); "_x005F_" is the escaped underscore itself
+XLSX_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+DASHES = re.compile(r"[\u2010\u2011\u2012\u2013\u2014\u2015\u2212-]")
+# what a steward writes for a format that no code or label names: the one
+# spreadsheet format the sheet itself is read in (tolerant in)
+FALLBACK = {"eu-file-type": {"excel": "XLSX"}}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,7 +59,7 @@ class Column:
     entry of a repeating field; ``kind`` says how cells are read and written."""
 
     key: str
-    kind: str  # name, org, tags, text, date, list, vocab, vocab_list, dataset, id
+    kind: str  # name, org, tags, text, date, list, vocab, vocab_list, dataset, id, stamp
     labels: dict[str, str]
     help: dict[str, str]
     required: bool = False
@@ -55,6 +67,8 @@ class Column:
     vocabulary_key: str = "uri"
     parent: str | None = None
     sub: str | None = None
+    # a subfield the schema requires once its entry is given (publisher name)
+    required_in_entry: bool = False
 
     def header(self, lang: str = "de") -> str:
         return self.labels.get(lang) or self.labels.get("en") or self.key
@@ -98,7 +112,8 @@ def _column(field: dict[str, Any], kind: str | None = None, parent: dict | None 
         vocabulary=field.get("vocabulary"),
         vocabulary_key=field.get("vocabulary_key", "uri"),
         parent=parent["field_name"] if parent else None,
-        sub=field["field_name"] if parent else None)
+        sub=field["field_name"] if parent else None,
+        required_in_entry=bool(field.get("required")) and parent is not None)
 
 
 SPECIAL = {"name": "name", "owner_org": "org", "tag_string": "tags"}
@@ -119,9 +134,20 @@ def _schema() -> dict[str, Any]:
     return scheming_get_dataset_schema("dataset") or {}
 
 
+STAMP_COLUMN = Column(
+    STAMP, "stamp", {"de": "Stand (nicht ändern)", "en": "Last changed (do not edit)"},
+    {"de": "Wann der Datensatz zuletzt gespeichert wurde, als die Tabelle erstellt wurde. "
+           "Nicht ändern: Beim Hochladen wird damit geprüft, ob jemand den Datensatz "
+           "seitdem geändert hat. Für neue Datensätze leer lassen.",
+     "en": "When the dataset was last saved at the time the sheet was made. Do not edit: "
+           "the upload uses it to check whether someone changed the dataset since. "
+           "Leave empty for new datasets."})
+
+
 def dataset_columns() -> list[Column]:
-    """The columns of the sheet "Datensätze", in the schema's order."""
-    return _columns(_schema().get("dataset_fields", []), dataset=True)
+    """The columns of the sheet "Datensätze", in the schema's order, then
+    the stamp of the dataset's last change (:data:`STAMP_COLUMN`)."""
+    return [*_columns(_schema().get("dataset_fields", []), dataset=True), STAMP_COLUMN]
 
 
 def distribution_columns() -> list[Column]:
@@ -207,6 +233,25 @@ def protect(text: str) -> str:
     return text
 
 
+def escape_xlsx(text: str) -> str:
+    """A text whose ``_xHHHH_`` stays literal in XLSX (its underscore escaped
+    as ``_x005F_``), so :func:`decode_xlsx` gives it back unchanged."""
+    return XLSX_ESCAPE.sub(r"_x005F_x\1_", text)
+
+
+def decode_xlsx(text: str) -> str:
+    """The text of an XLSX string cell: ``_xHHHH_`` escapes decoded (left to
+    right, so ``_x005F_x000D_`` stays the literal ``_x000D_``)."""
+    if "_x" not in text:
+        return text
+    return XLSX_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
+
+
+def lines(text: str) -> str:
+    """Line breaks as "\\n" (Windows and Excel write "\\r\\n")."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def unprotect(text: str) -> str:
     if text.startswith(PROTECT) and text.lstrip(PROTECT).startswith(FORMULA_START):
         return text[1:]
@@ -234,29 +279,124 @@ def cell_text(value: Any) -> str:
         return str(value).upper()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return unprotect(str(value).strip())
+    return unprotect(lines(str(value)).strip())
+
+
+def loose(text: str) -> str:
+    """A text as matched against a vocabulary: case, dashes of any kind
+    (– — ‐ -), spaces and the two between them ignored
+    ("Datenlizenz Deutschland - zero - version 2.0")."""
+    text = unicodedata.normalize("NFKC", str(text)).casefold()
+    return " ".join(DASHES.sub(" ", text).split())
+
+
+def _notations(concept: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Every way the vocabulary writes a concept: code, aliases, labels, the
+    abbreviation in a label's brackets ("CC BY 4.0"), the homepage and its
+    path (the official short id of the Datenlizenz Deutschland,
+    ``dl-de/by-2-0``, is the path of its homepage); second, weaker, a label
+    without its brackets."""
+    texts = [concept.get("code") or "", *concept.get("aliases", ())]
+    weaker = []
+    for label in concept.get("labels", {}).values():
+        texts.append(label)
+        code = TRAILING_CODE.search(label)
+        if code:
+            texts.append(code.group(1))
+            weaker.append(label[:code.start()])
+    homepage = concept.get("homepage") or ""
+    if "://" in homepage:
+        texts.append(homepage)
+        path = homepage.split("://", 1)[1].partition("/")[2].strip("/")
+        if path:
+            texts.append(path)
+    return [text for text in texts if text], [text for text in weaker if text.strip()]
+
+
+def _unique(pairs: list[tuple[str, dict[str, Any]]]) -> dict[str, dict[str, Any] | None]:
+    """Concepts by key; None where a key names two concepts."""
+    index: dict[str, dict[str, Any] | None] = {}
+    for key, concept in pairs:
+        if key in index and (index[key] or {}).get("uri") != concept.get("uri"):
+            index[key] = None
+        else:
+            index[key] = concept
+    return index
+
+
+_loose_index: dict[str, tuple[object, dict[str, dict[str, Any] | None]]] = {}
+
+
+def _loose_concepts(name: str) -> dict[str, dict[str, Any] | None]:
+    """Concepts of vocabulary ``name`` by :func:`loose` notation (None where
+    a notation names two concepts; a weaker notation never hides a stronger
+    one); rebuilt when the vocabulary's list is a new one (the categories
+    are reloadable)."""
+    current = vocab.concepts(name)
+    cached = _loose_index.get(name)
+    if cached is not None and cached[0] is current:
+        return cached[1]
+    strong, weak = [], []
+    for concept in current:
+        texts, weaker = _notations(concept)
+        strong += [(loose(text), concept) for text in texts]
+        weak += [(loose(text), concept) for text in weaker]
+    index = _unique(strong)
+    for key, concept in _unique(weak).items():
+        index.setdefault(key, concept)
+    _loose_index[name] = (current, index)
+    return index
 
 
 def _concept(column: Column, text: str) -> dict[str, Any] | None:
     """The concept a steward's text names: IRI, code, alias or label
-    (:func:`vocab.resolve`), a label of a category, or ``Label (code)``."""
+    (:func:`vocab.resolve`), ``Label (code)``, then loosely (:func:`loose`)
+    a label, the abbreviation in its brackets, a code, alias or homepage;
+    last a word of :data:`FALLBACK` ("Excel")."""
     concept = vocab.resolve(column.vocabulary, text)
     if concept is not None:
         return concept
-    lowered = text.lower()
-    named = [c for c in vocab.concepts(column.vocabulary)
-             if lowered in {label.strip().lower() for label in c.get("labels", {}).values()}]
-    if len(named) == 1:
-        return named[0]
     code = TRAILING_CODE.search(text)
-    return vocab.find(column.vocabulary, code.group(1).strip()) if code else None
+    if code and column.vocabulary in vocab.NO_LABEL_LOOKUP:
+        return vocab.find(column.vocabulary, code.group(1).strip())
+    if column.vocabulary in vocab.NO_LABEL_LOOKUP:
+        return None
+    index = _loose_concepts(column.vocabulary)
+    concept = index.get(loose(text))
+    if concept is None and code:
+        concept = vocab.find(column.vocabulary, code.group(1).strip())
+    if concept is None:
+        fallback = FALLBACK.get(column.vocabulary, {}).get(loose(text))
+        concept = vocab.find(column.vocabulary, fallback) if fallback else None
+    return concept
 
 
-def _vocab_value(column: Column, text: str) -> str:
+def suggestion(column: Column, text: str, lang: str = "de") -> str | None:
+    """The label most like ``text`` or like the abbreviation in a label's
+    brackets (difflib), for "Did you mean …?"."""
+    if column.vocabulary in vocab.NO_LABEL_LOOKUP:
+        return None
+    labels: dict[str, str] = {}
+    for concept in vocab.concepts(column.vocabulary):
+        shown = render(column, concept[column.vocabulary_key], lang)
+        for label in concept.get("labels", {}).values():
+            labels.setdefault(loose(label), shown)
+            code = TRAILING_CODE.search(label)
+            if code:  # "CC BY 4" is near "CC BY 4.0"
+                labels.setdefault(loose(code.group(1)), shown)
+    close = difflib.get_close_matches(loose(text), list(labels), n=1, cutoff=0.6)
+    return labels[close[0]] if close else None
+
+
+def _vocab_value(column: Column, text: str, lang: str = "de") -> str:
     concept = _concept(column, text)
     if concept is None:
-        raise CellError(tk._('"%(value)s" is not in the list of allowed values '
-                             '(see the sheet "Help").') % {"value": text})
+        message = tk._('"%(value)s" is not in the list of allowed values '
+                       '(see the sheet "Help").') % {"value": text}
+        similar = suggestion(column, text, lang)
+        if similar:
+            message += " " + tk._('Did you mean "%(label)s"?') % {"label": similar}
+        raise CellError(message)
     return concept[column.vocabulary_key]
 
 
@@ -271,25 +411,27 @@ def _date(text: str) -> str:
         raise CellError(tk._('"%(value)s" is not a date.') % {"value": text}) from None
 
 
-def parse(column: Column, text: str) -> Any:
+def parse(column: Column, text: str, lang: str = "de") -> Any:
     """The stored form of cell text (``text`` as given by :func:`cell_text`);
-    raises :class:`CellError` for a value the column cannot hold."""
+    raises :class:`CellError` for a value the column cannot hold (with a
+    suggestion in ``lang`` for a vocabulary value)."""
     if column.kind == "tags":
         return [part for part in re.split(SPLIT_TAGS, text) if part]
     if column.kind in ("list", "vocab_list"):
         items = [part for part in re.split(SPLIT, text) if part]
         if column.kind == "vocab_list":
-            return list(dict.fromkeys(_vocab_value(column, item) for item in items))
+            return list(dict.fromkeys(_vocab_value(column, item, lang) for item in items))
         return items
     if not text:
         return ""
     if column.kind == "vocab":
-        return _vocab_value(column, text)
+        return _vocab_value(column, text, lang)
     if column.kind == "date":
         return _date(text)
     return text
 
 
 def same(column: Column, old: Any, new: Any, lang: str = "de") -> bool:
-    """Whether a parsed value equals the stored one, as the sheet shows them."""
-    return render(column, old, lang) == render(column, new, lang)
+    """Whether a parsed value equals the stored one, as the sheet shows them
+    (line breaks alike however written)."""
+    return lines(render(column, old, lang)) == lines(render(column, new, lang))

@@ -3,6 +3,9 @@
 
 Every text cell goes through :func:`columns.protect` and is stored as a
 string, never as a formula (docs/bulk-onboarding.md, "Formula protection").
+The help sheet states the rules the import applies (separators, mandatory
+subfields, no uploads): where a schema help text speaks of the form, the
+sheet's rule replaces it.
 """
 from __future__ import annotations
 
@@ -61,12 +64,17 @@ def _put(sheet, header: list[str], rows: list[list[str]]) -> None:
                 continue
             target = sheet.cell(row=sheet.max_row, column=index)
             # control characters cannot be stored in XLSX (the schema refuses them anyway)
-            target.value = cols.protect(ILLEGAL_CHARACTERS_RE.sub("", text))
+            text = cols.escape_xlsx(ILLEGAL_CHARACTERS_RE.sub("", text))
+            target.value = cols.protect(text)
             # openpyxl takes a text beginning with "=" for a formula: never
             target.data_type = TYPE_STRING
     sheet.freeze_panes = "A2"
     for index, title in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(max(len(title), 12) + 2, 50)
+
+
+def _several() -> str:
+    return tk._('Several values separated by "; " or line breaks')
 
 
 def _allowed(column: cols.Column, lang: str) -> str:
@@ -78,28 +86,49 @@ def _allowed(column: cols.Column, lang: str) -> str:
                        key=str.lower)
         return "\n".join(shown)
     hints = {
-        "list": tk._('Several values separated by "; "'),
-        "tags": tk._('Several values separated by "; "'),
+        "list": _several(),
+        "tags": tk._('Several values separated by "; ", commas or line breaks'),
         "date": tk._("YYYY-MM-DD, YYYY-MM, YYYY or DD.MM.YYYY"),
         "name": tk._("Lower-case letters, digits, - and _; empty: made from the title"),
-        "org": tk._("URL name of the organisation"),
+        "org": tk._("Name or URL name of the organisation"),
+        "stamp": tk._("Written by the export; do not change"),
     }
     return hints.get(column.kind, "")
+
+
+def _meaning(key: str, column: cols.Column, lang: str) -> str:
+    """The column's help text; where the schema's text describes the form,
+    the sheet's own rule instead."""
+    if column.kind == "tags":
+        return tk._('Words citizens search for; separate several with "; " (a comma '
+                    'works too).')
+    if key == "distributions" and column.key == "url":
+        return tk._("Address where the data can be reached. Files cannot be uploaded "
+                    "through the sheet: upload them in the form; the address of an "
+                    "uploaded file is shown here and kept.")
+    return column.help_text(lang)
+
+
+def _mandatory(column: cols.Column) -> str:
+    if column.required:
+        return tk._("yes")
+    if column.required_in_entry:
+        return tk._("yes, when another column of this entry is filled")
+    return tk._("no")
 
 
 def help_rows(lang: str) -> list[list[str]]:
     """One row per column of both sheets: sheet, header, meaning, mandatory,
     allowed values (vocabulary labels)."""
     rows = []
-    yes, no = tk._("yes"), tk._("no")
     for key, columns in (("datasets", cols.dataset_columns()),
                          ("distributions", cols.distribution_columns())):
         for column in columns:
             allowed = _allowed(column, lang)
             if column.kind == "vocab_list":
-                allowed = tk._('Several values separated by "; "') + ":\n" + allowed
-            rows.append([sheet_name(key, lang), column.header(lang), column.help_text(lang),
-                         yes if column.required else no, allowed])
+                allowed = _several() + ":\n" + allowed
+            rows.append([sheet_name(key, lang), column.header(lang),
+                         _meaning(key, column, lang), _mandatory(column), allowed])
     return rows
 
 

@@ -7,7 +7,8 @@ are capped; XLSX is opened read-only by openpyxl, which parses its XML
 through defusedxml. Anything unreadable is a :class:`SheetError` with a
 steward-readable message.
 
-Rows are matched to datasets by the URL column; a dataset and its
+Rows are matched to datasets by the URL column; a row whose dataset changed
+after the sheet's "Stand" column still plans, with a warning; a dataset and its
 distribution rows are one write (package_create / package_update, the
 form's validators, as the context's user). Only the columns present in the
 sheet are changed: everything else of a stored dataset is kept.
@@ -18,6 +19,7 @@ import contextlib
 import copy
 import csv
 import dataclasses
+import datetime
 import io
 import zipfile
 from collections.abc import Iterator
@@ -41,6 +43,11 @@ MAX_CELL = 100_000  # the longest text the schema stores (schema/validators.py)
 MAX_UNPACKED = 100 * 1024 * 1024  # an XLSX's XML, unpacked (zip bombs)
 MAX_MEMBERS = 500
 STATUSES = ("create", "update", "unchanged", "refused")
+MAX_SHOWN = 200  # characters of an old or new value in the report
+OLE2 = b"\xd0\xcf\x11\xe0"  # the legacy Excel (.xls) container
+OPENDOCUMENT = b"application/vnd.oasis.opendocument"  # the ODS zip's "mimetype"
+UNSUPPORTED = (".xls", ".xlt", ".ods", ".ots", ".fods")
+DATE_SHOWN = {"de": "%d.%m.%Y %H:%M", "en": "%Y-%m-%d %H:%M"}
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss",
                          "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 
@@ -71,6 +78,12 @@ class Sheet:
     distributions: Table | None
     warnings: list[str] = dataclasses.field(default_factory=list)
 
+    @property
+    def row_count(self) -> int:
+        """The data rows of both sheets (dataset rows + distribution rows)."""
+        return len(self.datasets.rows) + len(self.distributions.rows if self.distributions
+                                              else [])
+
 
 @dataclasses.dataclass
 class RowResult:
@@ -81,6 +94,7 @@ class RowResult:
     status: str = "unchanged"
     changes: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
     errors: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -120,7 +134,9 @@ def language(flask_app: Any, lang: str) -> Iterator[None]:
 # ------------------------------------------------------------------ reading
 
 def read_sheet(stream: BinaryIO, filename: str) -> Sheet:
-    """The sheet in ``stream`` (XLSX, or CSV by the name ``*.csv``)."""
+    """The sheet in ``stream``: XLSX, or CSV (by the name ``*.csv`` or by
+    content, also under an ``.xlsx`` name); ODS and XLS are refused with a
+    hint to save as XLSX."""
     limit = max_bytes()
     data = stream.read(limit + 1)
     if len(data) > limit:
@@ -128,12 +144,10 @@ def read_sheet(stream: BinaryIO, filename: str) -> Sheet:
                          % {"size": limit // (1024 * 1024)})
     if not data:
         raise SheetError(tk._("The file is empty."))
-    if filename.lower().endswith(".csv"):
+    if _file_kind(data, filename) == "csv":
         tables = {"datasets": _csv_rows(data)}
-    elif data.startswith(b"PK"):
-        tables = _xlsx_tables(data)
     else:
-        raise SheetError(tk._("The file is neither an Excel workbook (.xlsx) nor a CSV file."))
+        tables = _xlsx_tables(data)
     warnings: list[str] = []
     datasets = _table(tables.get("datasets"), "datasets", cols.dataset_columns(), warnings)
     if not datasets.columns:
@@ -143,6 +157,39 @@ def read_sheet(stream: BinaryIO, filename: str) -> Sheet:
         distributions = _table(tables["distributions"], "distributions",
                                cols.distribution_columns(), warnings)
     return Sheet(datasets, distributions, warnings)
+
+
+def _unsupported() -> SheetError:
+    return SheetError(tk._("ODS and XLS files are not supported – please save the file as "
+                           ".xlsx in LibreOffice or Excel (File › Save as)."))
+
+
+def _file_kind(data: bytes, filename: str) -> str:
+    """``xlsx`` or ``csv``, by content first (a CSV saved under an .xlsx
+    name is still a CSV), then by name."""
+    name = filename.lower()
+    if data.startswith(OLE2) or (data.startswith(b"PK") and _is_opendocument(data)):
+        raise _unsupported()
+    if data.startswith(b"PK"):
+        return "xlsx"
+    if name.endswith(UNSUPPORTED):
+        raise _unsupported()
+    if name.endswith(".csv") or _looks_like_csv(data):
+        return "csv"
+    raise SheetError(tk._("The file is neither an Excel workbook (.xlsx) nor a CSV file."))
+
+
+def _is_opendocument(data: bytes) -> bool:
+    """An OpenDocument zip: its first member is "mimetype", stored as is."""
+    return data[30:38] == b"mimetype" and data[38:38 + len(OPENDOCUMENT)] == OPENDOCUMENT
+
+
+def _looks_like_csv(data: bytes) -> bool:
+    head = data[:4096]
+    if b"\x00" in head:
+        return False
+    first = head.split(b"\n", 1)[0]
+    return any(delimiter in first for delimiter in (b";", b",", b"\t"))
 
 
 def _csv_rows(data: bytes) -> tuple[str, list[list[Cell]]]:
@@ -195,8 +242,13 @@ def _check_zip(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
+            opendocument = any(m.filename == "mimetype" and m.file_size < 100
+                               for m in members) and archive.read("mimetype").startswith(
+                                   OPENDOCUMENT)
     except (zipfile.BadZipFile, ValueError):
         raise SheetError(tk._("The file is not a readable Excel workbook (.xlsx).")) from None
+    if opendocument:  # an ODS whose "mimetype" is not its first member
+        raise _unsupported()
     if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED:
         raise SheetError(tk._("The workbook unpacks to more data than a sheet may hold."))
 
@@ -246,6 +298,8 @@ def _xlsx_cell(cell) -> Cell:
     if isinstance(value, str) and len(value) > MAX_CELL:
         raise SheetError(tk._("Cell %(cell)s holds more than %(count)s characters.")
                          % {"cell": cell.coordinate, "count": MAX_CELL})
+    if isinstance(value, str):
+        value = cols.decode_xlsx(value)
     return Cell(cols.cell_text(value))
 
 
@@ -287,6 +341,10 @@ class Unit:
     name: str
     existing: dict[str, Any] | None
     row: RowResult | None = None
+    # the dataset's last change when it is later than the sheet's "Stand"
+    stale: str = ""
+    # the dataset is not the user's to edit here: its one error says why
+    blocked: bool = False
     data: dict[str, Any] = dataclasses.field(default_factory=dict)
     resources: list[tuple[RowResult, dict[str, Any]]] = dataclasses.field(default_factory=list)
 
@@ -317,36 +375,60 @@ class Planner:
     def _dataset_row(self, number: int, cells: dict[str, Cell]) -> None:
         result = RowResult(self.sheet.datasets.name, number)
         self.order.append(result)
-        name = _text(cells.get("name"))
-        title = _text(cells.get("title"))
-        result.title = title
-        if not name:
-            name = _derived_name(title)
-            if not name:
-                _error(result, _label("title", self.lang),
-                       tk._("Without a title no URL can be made for a new dataset."))
-                return
-            if _exists(name):
-                _error(result, _label("name", self.lang),
-                       tk._('A dataset with the URL "%(name)s" exists already; enter '
-                            'the URL to update it.') % {"name": name})
-                return
-        result.name = name
-        if name in self.units and self.units[name].row is not None:
-            _error(result, _label("name", self.lang),
-                   tk._("The dataset appears twice in the sheet (row %(row)s).")
-                   % {"row": self.units[name].row.row})
+        name = self._name(result, _text(cells.get("name")), _text(cells.get("title")))
+        if not name or self._twin(result, name):
             return
         existing = self._existing(result, name)
         unit = self.units.setdefault(name, Unit(name, existing))
         unit.row = result
         if existing is not None:
-            result.title = title or existing.get("title", "")
+            result.title = result.title or existing.get("title", "")
+            if result.errors:  # not this organisation's or not editable: that one error
+                unit.data, unit.blocked = copy.deepcopy(existing), True
+                return
+            unit.stale = _later(existing.get("metadata_modified"), _text(cells.get(cols.STAMP)))
         unit.data = copy.deepcopy(existing) if existing else {"name": name, "type": "dataset"}
         self._organisation(unit, cells, result)
-        columns = [c for c in self.sheet.datasets.columns if c.kind not in ("name", "org")]
+        if result.errors:
+            unit.blocked = True
+            return  # a new row of another organisation: that one error
+        columns = [c for c in self.sheet.datasets.columns
+                   if c.kind not in ("name", "org", "stamp")]
         _apply_cells(columns, cells, existing or {}, unit.data, result, self.lang)
         result.status = "update" if existing else "create"
+
+    def _name(self, result: RowResult, name: str, title: str) -> str:
+        """The row's URL name: given, or made from the title for a new dataset."""
+        result.title = title
+        if name:
+            result.name = name
+            return name
+        name = _derived_name(title)
+        if not name:
+            _error(result, _label("title", self.lang),
+                   tk._("Without a title no URL can be made for a new dataset."))
+            return ""
+        if name not in self.units and _exists(name):
+            _error(result, _label("name", self.lang),
+                   tk._('A dataset with the URL "%(name)s" exists already; enter '
+                        'the URL to update it.') % {"name": name})
+            return ""
+        result.name = name
+        return name
+
+    def _twin(self, result: RowResult, name: str) -> bool:
+        """Whether an earlier dataset row has the same URL (both are flagged)."""
+        twin = self.units.get(name)
+        if twin is None or twin.row is None:
+            return False
+        label = _label("name", self.lang)
+        if twin.existing is None:
+            message = tk._("Same URL as row %(row)s – please enter a URL of its own.")
+        else:
+            message = tk._("The dataset appears twice in the sheet (row %(row)s).")
+        _error(result, label, message % {"row": twin.row.row})
+        _error(twin.row, label, message % {"row": result.row})
+        return True
 
     def _existing(self, result: RowResult, name: str) -> dict[str, Any] | None:
         try:
@@ -361,28 +443,32 @@ class Planner:
             return None  # the URL column names datasets, not ids
         if self.org and found.get("owner_org") != self.org["id"]:
             _error(result, _label("name", self.lang),
-                   tk._('The dataset belongs to another organisation, not to "%(org)s".')
-                   % {"org": self.org["name"]})
+                   tk._('The dataset belongs to the organisation "%(other)s", not to '
+                        '"%(org)s": import this row on that organisation\'s page.')
+                   % {"other": (found.get("organization") or {}).get("title")
+                      or found.get("owner_org"), "org": self.org["title"] or self.org["name"]})
         elif not _may(self.context, "package_update", {"id": found["id"]}):
             _error(result, _label("name", self.lang), tk._("You may not edit this dataset."))
         return found
 
     def _organisation(self, unit: Unit, cells: dict[str, Cell], result: RowResult) -> None:
+        """The row's organisation: named by id, URL name or title (any case)."""
         given = _text(cells.get("owner_org"))
         label = _label("owner_org", self.lang)
         if unit.existing is not None:
-            current = (unit.existing.get("organization") or {}).get("name")
-            if given and given not in (current, unit.existing.get("owner_org")):
+            if given and not _names(unit.existing.get("organization")
+                                    or {"id": unit.existing.get("owner_org")}, given):
                 _error(result, label, tk._("A dataset cannot be moved to another "
                                            "organisation by the sheet."))
             return
         org = self.org
-        if given and (org is None or given not in (org["name"], org["id"])):
+        if given and (org is None or not _names(org, given)):
             if org is not None:
-                _error(result, label, tk._('The sheet is imported for "%(org)s".')
-                       % {"org": org["name"]})
+                _error(result, label, tk._('The row names the organisation "%(given)s"; the '
+                                           'sheet is imported for "%(org)s".')
+                       % {"given": given, "org": org["title"] or org["name"]})
                 return
-            org = _organization(self.context, given, quiet=True)
+            org = _organization(self.context, given, quiet=True) or self._by_title(given)
         if org is None:
             _error(result, label, tk._("Name the organisation of the new dataset."))
             return
@@ -390,6 +476,16 @@ class Planner:
             _error(result, label, tk._("You may not create datasets in this organisation."))
             return
         unit.data["owner_org"] = org["id"]
+
+    def _by_title(self, given: str) -> dict | None:
+        """The organisation whose title is ``given`` (any case), if one only."""
+        wanted = given.casefold().strip()
+        found = [group for group in model.Session.query(model.Group).filter(
+            model.Group.is_organization.is_(True), model.Group.state == "active")
+            if (group.title or "").casefold().strip() == wanted]
+        if len(found) != 1:
+            return None
+        return _organization(self.context, found[0].id, quiet=True)
 
     # distributions ----------------------------------------------------
     def _distribution_row(self, number: int, cells: dict[str, Cell]) -> None:
@@ -444,10 +540,11 @@ class Planner:
         return None
 
 
-def _settle(unit: Unit) -> None:
+def _settle(unit: Unit, lang: str) -> None:
     """Statuses of a unit's rows: a row without changes is unchanged; when
     one row of a unit is refused, its other changed rows are refused too
-    (one dataset, one write)."""
+    (one dataset, one write); changed rows of a dataset changed after the
+    sheet's "Stand" are warned that they overwrite those changes."""
     for result in unit.results():
         if not result.errors and not result.changes and result.status != "create":
             result.status = "unchanged"
@@ -459,6 +556,13 @@ def _settle(unit: Unit) -> None:
             first = refused[0]
             _error(result, "", tk._('Not saved: row %(row)s of sheet "%(sheet)s" has errors.')
                    % {"row": first.row, "sheet": first.sheet})
+    if unit.stale:
+        when = tk.h.render_datetime(unit.stale, date_format=DATE_SHOWN.get(lang, "%Y-%m-%d %H:%M"))
+        for result in unit.results():
+            if result.status == "update":
+                result.warnings.append(
+                    tk._("Changed since the export (on %(date)s): your values overwrite "
+                         "these changes.") % {"date": when})
 
 
 def _apply_cells(columns: list[cols.Column], cells: dict[str, Cell], old: dict[str, Any],
@@ -474,10 +578,11 @@ def _apply_cells(columns: list[cols.Column], cells: dict[str, Cell], old: dict[s
                                        "Enter the value as text."))
             continue
         before = cols.stored(column, old)
-        if cell.text in (cols.render(column, before, "de"), cols.render(column, before, "en")):
+        shown = {cols.lines(cols.render(column, before, other)) for other in ("de", "en")}
+        if cell.text in shown:
             continue
         try:
-            value = cols.parse(column, cell.text)
+            value = cols.parse(column, cell.text, lang)
         except cols.CellError as error:
             _error(result, label, str(error))
             continue
@@ -486,8 +591,8 @@ def _apply_cells(columns: list[cols.Column], cells: dict[str, Cell], old: dict[s
             continue
         if cols.same(column, before, value, lang):
             continue
-        result.changes.append((label, cols.render(column, before, lang),
-                               cols.render(column, value, lang)))
+        result.changes.append((label, _cut(cols.render(column, before, lang)),
+                               _cut(cols.render(column, value, lang))))
         _set(column, target, value)
 
 
@@ -554,7 +659,8 @@ def _messages(value: Any) -> list[str]:
 
 
 def _report_errors(unit: Unit, errors: dict[str, Any], data: dict[str, Any], lang: str) -> None:
-    """Put validation errors on the rows and columns they belong to."""
+    """Put validation errors on the rows and columns they belong to (not on
+    a column whose cell was refused already: one message per cell)."""
     home = unit.row or unit.results()[0]
     by_key = {c.key: c for c in cols.dataset_columns()}
     for key, value in errors.items():
@@ -567,12 +673,12 @@ def _report_errors(unit: Unit, errors: dict[str, Any], data: dict[str, Any], lan
                     label = (column.header(lang) if column else
                              f"{cols.field_label(key, lang)} {index + 1}: {sub}")
                     for message in _messages(messages):
-                        _error(home, label, message)
+                        _validation_error(home, label, message)
         else:
             column = by_key.get(key)
             label = column.header(lang) if column else cols.field_label(key, lang)
             for message in _messages(value):
-                _error(home, label, message)
+                _validation_error(home, label, message)
 
 
 def _resource_errors(unit: Unit, errors: list, data: dict[str, Any], lang: str) -> None:
@@ -593,7 +699,12 @@ def _resource_errors(unit: Unit, errors: list, data: dict[str, Any], lang: str) 
             if result is home and unit.row is not None:
                 label = f"{tk._('Distribution')} {index + 1}: {label}"
             for message in _messages(messages):
-                _error(result, label, message)
+                _validation_error(result, label, message)
+
+
+def _validation_error(result: RowResult, label: str, message: str) -> None:
+    if not any(known == label for known, _ in result.errors):
+        _error(result, label, message)
 
 
 # ------------------------------------------------------------- the public API
@@ -602,9 +713,9 @@ def plan(context: dict[str, Any], sheet: Sheet, org: str | None, lang: str = "de
     """The dry run: what importing ``sheet`` would do, writing nothing."""
     report, units = _plan(context, sheet, org, lang)
     for unit in units:
-        if _changed(unit):
+        if _changed(unit) and not unit.blocked:
             _check(context, unit, lang)
-        _settle(unit)
+        _settle(unit, lang)
     return report
 
 
@@ -615,9 +726,9 @@ def apply(context: dict[str, Any], sheet: Sheet, org: str | None, lang: str = "d
     for unit in units:
         if _writable(unit):
             _write(context, unit, lang)
-        elif _changed(unit):
+        elif _changed(unit) and not unit.blocked:
             _check(context, unit, lang)
-        _settle(unit)
+        _settle(unit, lang)
     report.applied = True
     return report
 
@@ -668,6 +779,32 @@ def _text(cell: Cell | None) -> str:
 def _error(result: RowResult, label: str, message: str) -> None:
     result.errors.append((label, message))
     result.status = "refused"
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 1] + "…"
+
+
+def _later(stored: str | None, stamp: str) -> str:
+    """``stored`` (a dataset's metadata_modified) when it is later than the
+    sheet's ``stamp``; to the second when the stamp has no microseconds (a
+    spreadsheet app may drop them); "" when either is missing or unreadable."""
+    try:
+        then = datetime.datetime.fromisoformat(stamp.strip().replace(" ", "T"))
+        now = datetime.datetime.fromisoformat(stored or "")
+    except ValueError:
+        return ""
+    then, now = then.replace(tzinfo=None), now.replace(tzinfo=None)
+    if not then.microsecond:
+        now = now.replace(microsecond=0)
+    return stored if now > then else ""
+
+
+def _names(org: dict[str, Any], given: str) -> bool:
+    """Whether ``given`` names ``org``: its id, URL name or title, any case."""
+    wanted = given.casefold().strip()
+    return wanted in {str(org.get(key) or "").casefold().strip()
+                      for key in ("id", "name", "title")} - {""}
 
 
 def _label(key: str, lang: str) -> str:

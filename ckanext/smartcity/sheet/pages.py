@@ -145,7 +145,8 @@ def check(id: str):
     report = importer.plan(_context(), sheet, group_dict["name"], lang=_lang())
     token = None
     if _writes(report):
-        token = uploads.keep(data, upload.filename, tk.current_user.id, group_dict["id"])
+        token = uploads.keep(data, upload.filename, tk.current_user.id, group_dict["id"],
+                             writes=_writes(report))
     return _render("smartcity/sheet/report.html", group_dict, report=report, token=token,
                    filename=upload.filename, applied=False)
 
@@ -160,6 +161,7 @@ def confirm(id: str):
         return _refuse(group_dict, tk._("This check has expired or was already applied. "
                                         "Please upload the file again."), 409)
     data, filename = kept
+    writes = uploads.planned_writes(token, tk.current_user.id, group_dict["id"])
     try:
         sheet = importer.read_sheet(io.BytesIO(data), filename)
     except importer.SheetError as error:
@@ -169,7 +171,7 @@ def confirm(id: str):
     if uploads.take(token, tk.current_user.id, group_dict["id"]) is None:
         return _refuse(group_dict, tk._("This check has expired or was already applied. "
                                         "Please upload the file again."), 409)
-    if jobs.rows(sheet) > jobs.INLINE_ROWS:
+    if writes > jobs.INLINE_WRITES or jobs.rows(sheet) > jobs.INLINE_ROWS:
         kept = uploads.keep(data, filename, tk.current_user.id, group_dict["id"])
         queued = jobs.queue("apply", kept, filename, tk.current_user, group_dict, _lang())
         if queued:

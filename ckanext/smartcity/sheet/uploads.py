@@ -47,12 +47,14 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)  # 32 characters
 
 
-def keep(data: bytes, filename: str, user_id: str, org_id: str) -> str:
+def keep(data: bytes, filename: str, user_id: str, org_id: str, writes: int = 0) -> str:
+    """Keep an upload; ``writes``: the rows its check would write."""
     directory = _directory()
     _prune(directory)
     _cap(directory, user_id)
     token = new_token()
-    header = json.dumps({"user": user_id, "org": org_id, "filename": filename[:200]})
+    header = json.dumps({"user": user_id, "org": org_id, "filename": filename[:200],
+                         "writes": writes})
     path = os.path.join(directory, token)
     with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         out.write(header.encode("utf-8") + b"\n" + data)
@@ -91,6 +93,34 @@ def _read(token: str, user_id: str, org_id: str) -> tuple[str, bytes, str] | Non
     if meta.get("user") != user_id or meta.get("org") != org_id:
         return None
     return path, data, meta.get("filename") or "sheet.xlsx"
+
+
+def planned_writes(token: str, user_id: str, org_id: str) -> int:
+    """The rows the upload's check said it would write (0 when unknown)."""
+    if not TOKEN.match(token or ""):
+        return 0
+    try:
+        with open(os.path.join(_directory(), token), "rb") as kept:
+            meta = json.loads(kept.readline())
+    except (OSError, ValueError):
+        return 0
+    if meta.get("user") != user_id or meta.get("org") != org_id:
+        return 0
+    return int(meta.get("writes") or 0)
+
+
+def set_writes(token: str, user_id: str, org_id: str, writes: int) -> None:
+    """Record what a queued check found (the confirmation decides by it)."""
+    found = _read(token, user_id, org_id)
+    if found is None:
+        return
+    path, data, filename = found
+    header = json.dumps({"user": user_id, "org": org_id, "filename": filename,
+                         "writes": writes})
+    temporary = path + ".tmp"
+    with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+        out.write(header.encode("utf-8") + b"\n" + data)
+    os.replace(temporary, path)
 
 
 def peek(token: str, user_id: str, org_id: str) -> tuple[bytes, str] | None:
