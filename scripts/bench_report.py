@@ -1,9 +1,13 @@
-"""What the benchmark scripts share: the machine line and appending a
-section to docs/benchmarks.md (and printing it)."""
+"""What the benchmark scripts share: the machine line, appending a
+section to docs/benchmarks.md (and printing it), and a database of the
+benchmark's own."""
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
+import subprocess
+import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -17,3 +21,32 @@ def publish(text: list[str], out: str | None) -> None:
     if out:
         with open(os.path.join(ROOT, out), "a", encoding="utf-8") as handle:
             handle.write("\n".join(text))
+
+
+def _psql(sql: str) -> None:
+    subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-v", "ON_ERROR_STOP=1",
+                    "-qtAX", "-c", sql], check=True, capture_output=True)
+
+
+def create_database(name: str, ckan_ini: str, site_id: str) -> str:
+    """A database of its own (dropped first, then migrated), so tests and
+    benchmarks never share data, with the plugins of ``ckan_ini``; returns
+    the ini that points at it (``var/<name>.ini``)."""
+    _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _psql(f"CREATE DATABASE {name} OWNER ckan_smartcity TEMPLATE template0 ENCODING 'UTF8'")
+    os.makedirs(os.path.join(ROOT, "var"), exist_ok=True)
+    ini = os.path.join(ROOT, "var", f"{name}.ini")
+    with open(ini, "w", encoding="utf-8") as handle:
+        handle.write(f"[app:main]\nuse = config:{os.path.abspath(ckan_ini)}\n"
+                     f"sqlalchemy.url = postgresql://ckan_smartcity:ckan_smartcity@127.0.0.1/"
+                     f"{name}\nckan.site_id = {site_id}\n")
+    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
+    subprocess.run([ckan, "-c", ini, "db", "upgrade"], check=True, capture_output=True)
+    return ini
+
+
+def drop_database(name: str) -> None:
+    """Drop a database made by create_database, and its ini."""
+    _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(os.path.join(ROOT, "var", f"{name}.ini"))

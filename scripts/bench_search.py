@@ -36,6 +36,9 @@ import time
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import bench_report  # noqa: E402
+
 BENCH_DB = "ckan_smartcity_bench"
 BENCH_SITE_ID = "smartcity-bench"
 
@@ -135,22 +138,7 @@ def percentile(values, share):
 
 
 def create_database(name, ckan_ini):
-    """A database of its own, so tests and benchmarks never share data;
-    returns the ini that points at it."""
-    for sql in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
-                f"CREATE DATABASE {name} OWNER ckan_smartcity TEMPLATE template0 "
-                "ENCODING 'UTF8'"):
-        subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-qtAX", "-c", sql],
-                       check=True)
-    os.makedirs(os.path.join(ROOT, "var"), exist_ok=True)
-    ini = os.path.join(ROOT, "var", f"{name}.ini")
-    with open(ini, "w") as handle:
-        handle.write(f"[app:main]\nuse = config:{os.path.abspath(ckan_ini)}\n"
-                     f"sqlalchemy.url = postgresql://ckan_smartcity:ckan_smartcity@127.0.0.1/"
-                     f"{name}\nckan.site_id = {BENCH_SITE_ID}\n")
-    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
-    subprocess.run([ckan, "-c", ini, "db", "upgrade"], check=True, capture_output=True)
-    return ini
+    return bench_report.create_database(name, ckan_ini, BENCH_SITE_ID)
 
 
 def machine():

@@ -43,7 +43,6 @@ import io
 import os
 import resource
 import shlex
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -66,31 +65,12 @@ LOAD_BEFORE = [0.0, 0.0, 0.0]  # os.getloadavg() when the run starts
 
 # ------------------------------------------------------------- database
 
-def _psql(sql: str) -> None:
-    subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-v", "ON_ERROR_STOP=1",
-                    "-qtAX", "-c", sql], check=True, capture_output=True)
-
-
 def create_database(name: str, ckan_ini: str) -> str:
-    """A database of its own (dropped first, migrated as scripts/bench_search.py
-    does), with the plugins of ``ckan_ini``; returns the ini pointing at it."""
-    _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    _psql(f"CREATE DATABASE {name} OWNER ckan_smartcity TEMPLATE template0 ENCODING 'UTF8'")
-    os.makedirs(os.path.join(ROOT, "var"), exist_ok=True)
-    ini = os.path.join(ROOT, "var", f"{name}.ini")
-    with open(ini, "w", encoding="utf-8") as handle:
-        handle.write(f"[app:main]\nuse = config:{os.path.abspath(ckan_ini)}\n"
-                     f"sqlalchemy.url = postgresql://ckan_smartcity:ckan_smartcity@127.0.0.1/"
-                     f"{name}\nckan.site_id = {BENCH_SITE_ID}\n")
-    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
-    subprocess.run([ckan, "-c", ini, "db", "upgrade"], check=True, capture_output=True)
-    return ini
+    return bench_report.create_database(name, ckan_ini, BENCH_SITE_ID)
 
 
 def drop_database(name: str) -> None:
-    _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    with contextlib.suppress(FileNotFoundError):
-        os.remove(os.path.join(ROOT, "var", f"{name}.ini"))
+    bench_report.drop_database(name)
 
 
 # ------------------------------------------------------------- the town

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.smartcity.schema.auth import organisation_editor
+
 
 def smartcity_steward_todo(context, data_dict):
-    # editors and admins of the organisation (those who may create its datasets)
-    try:
-        tk.check_access("package_create", dict(context), {"owner_org": data_dict.get("id")})
-    except tk.NotAuthorized:
-        return {"success": False,
-                "msg": tk._("Only editors of the organisation may see its to-do list")}
-    return {"success": True}
+    return organisation_editor(
+        context, data_dict.get("id"),
+        lambda: tk._("Only editors of the organisation may see its to-do list"))
 
 
 def get_auth_functions():
