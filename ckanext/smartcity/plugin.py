@@ -86,10 +86,12 @@ class SmartcityPlugin(plugins.SingletonPlugin):
         search_synonyms.register(category_index.synonym_groups, category_index.synonym_version)
 
     def get_blueprint(self):
-        return (regions.get_blueprints() + views.get_blueprints()
+        # the sheet's upload limit must run before web.views' CSRF check
+        # (request hooks run in blueprint order)
+        return (sheet_pages.get_blueprints() + regions.get_blueprints() + views.get_blueprints()
                 + param_checks.get_blueprints() + category_pages.get_blueprints()
                 + quality_pages.get_blueprints() + drafts.get_blueprints()
-                + sheet_pages.get_blueprints() + steward_pages.get_blueprints())
+                + steward_pages.get_blueprints())
 
     # IPackageController: categories (with ancestors) and EU themes in the index
     def before_dataset_index(self, pkg_dict):

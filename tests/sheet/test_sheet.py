@@ -5,6 +5,7 @@ read with openpyxl directly (not only through our own importer)."""
 import csv
 import io
 import os
+import re
 import zipfile
 
 import openpyxl
@@ -538,3 +539,137 @@ def test_excel_as_a_format_is_xlsx(german):
     assert cols.parse(column, "Excel") == "XLSX"
     assert cols.parse(column, "excel xls") == "XLS"
     assert cols.parse(column, "CSV") == "CSV"
+
+
+def test_a_new_row_lacking_only_mandatory_values_is_created_as_a_draft(admin, german):
+    from ckanext.smartcity.steward import todo
+    demo.load(admin["user"], 1)
+    licence = "Datenlizenz Deutschland – Zero – Version 2.0"
+
+    def edit(book, headers):
+        ds, dist = book["Datensätze"], book["Distributionen"]
+        head, dhead = headers["Datensätze"], headers["Distributionen"]
+        complete = {"Titel": "Öffentliche Brunnen", "Beschreibung": "Alle Brunnen.",
+                    "Lizenz": licence}
+        for row, values in enumerate((
+                complete,
+                {"Titel": "Ladesäulen im Stadtgebiet", "Lizenz": licence},
+                {"Titel": "Baustellen", "Letzte Änderung": "31.02.2024"}), start=2):
+            for header, value in values.items():
+                ds.cell(row, head[header], value)
+        dist.cell(2, dhead["Datensatz (URL)"], "oeffentliche-brunnen")
+        dist.cell(2, dhead["Zugangs-URL"], "https://example.org/brunnen.csv")
+        dist.cell(2, dhead["Format"], "CSV")
+
+    data = _edit(_xlsx([]), edit)
+    warning = tk._("Created as a draft; publication still needs: %(fields)s")
+    for run in (importer.plan, importer.apply):
+        report = run(dict(admin), _read(data), "stadt-dinslaken")
+        complete, draft, broken, distribution = report.rows
+        assert (complete.status, complete.warnings, complete.errors) == ("create", [], [])
+        assert distribution.status == "create"
+        assert (draft.name, draft.status, draft.errors) == (
+            "ladesaeulen-im-stadtgebiet", "create", [])
+        # the publisher comes from the organisation's defaults: not missing
+        assert draft.warnings == [warning % {"fields": "Beschreibung, " + tk._("Distributions")}]
+        assert broken.status == "refused" and not broken.warnings
+        assert "Letzte Änderung" in {label for label, _ in broken.errors}
+        assert report.counts == {"create": 3, "update": 0, "unchanged": 0, "refused": 1}
+
+    assert helpers.call_action("package_show", id="oeffentliche-brunnen")["state"] == "active"
+    stored = helpers.call_action("package_show", id="ladesaeulen-im-stadtgebiet")
+    assert stored["state"] == "draft" and not stored.get("notes")
+    assert stored["license_id"] == "http://dcat-ap.de/def/licenses/dl-zero-de/2.0"
+    assert model.Package.get("baustellen") is None
+    anonymous = tk.get_action("package_search")(
+        {"user": "", "ignore_auth": False}, {"q": "*:*", "include_drafts": True, "rows": 100})
+    names = {ds["name"] for ds in anonymous["results"]}
+    assert "oeffentliche-brunnen" in names and "ladesaeulen-im-stadtgebiet" not in names
+    org = model.Group.get("stadt-dinslaken")
+    listed = todo.drafts(org.id, dict(admin))["items"]
+    assert [item["name"] for item in listed] == ["ladesaeulen-im-stadtgebiet"]
+    # a second run of the sheet: the draft is an existing draft, it may stay incomplete
+    again = importer.plan(dict(admin), _read(data), "stadt-dinslaken")
+    assert [row.status for row in again.rows[:2]] == ["refused", "refused"]  # URLs taken
+
+
+def test_an_existing_draft_may_stay_incomplete_and_stays_a_draft(admin, german):
+    demo.load(admin["user"], 1)
+    org = model.Group.get("stadt-dinslaken")
+    helpers.call_action("package_create", context=dict(admin), name="entwurf", owner_org=org.id,
+                        title="Entwurf", notes="Vorläufig.", state="draft")
+    active = next(ds for ds in export.organisation_datasets(dict(admin), None))
+    text = ("URL;Titel;Beschreibung\n"
+            "entwurf;Entwurf, neu;\n"
+            f"{active['name']};{active['title']};\n")
+    report = importer.apply(dict(admin), _read(text.encode(), "s.csv"), None)
+    draft, published = report.rows
+    assert draft.status == "update" and draft.errors == []
+    assert published.status == "refused" and published.errors[0][0] == "Beschreibung"
+    stored = helpers.call_action("package_show", id="entwurf")
+    assert (stored["state"], stored["title"], stored.get("notes") or "") == (
+        "draft", "Entwurf, neu", "")
+    assert helpers.call_action("package_show", id=active["name"])["notes"] == active["notes"]
+
+
+def test_a_tiny_file_reaching_down_to_row_a_million_is_refused_at_once(german):
+    """5 KB, one cell in row 1,000,000: openpyxl would walk every gap row
+    (over 100 s); the sheet is refused from its declared size, and a sheet
+    without a declared size is read only down to the row limit."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Datensätze"
+    sheet["A1"], sheet["B1"] = "Titel", "URL"
+    sheet["A1000000"] = "y"
+    out = io.BytesIO()
+    book.save(out)
+    assert len(out.getvalue()) < 10_000
+    with pytest.raises(importer.SheetError, match="1000000"):
+        _read(out.getvalue())
+    # the same without the <dimension> element (Excel always writes one):
+    # read down to the row limit only, where nothing is
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as source:
+        xml = source.read("xl/worksheets/sheet1.xml").decode()
+    assert "<dimension" in xml
+    undeclared = _with_sheet_xml(out.getvalue(), re.sub(r"<dimension[^>]*/>", "", xml))
+    assert _read(undeclared).datasets.rows == []
+
+
+def _retitled(data: bytes, names: list[str]) -> bytes:
+    def edit(book, headers):
+        for name in names:
+            book["Datensätze"].cell(_row_of(book, name), headers["Datensätze"]["Titel"],
+                                    f"{name} neu")
+    return _edit(data, edit)
+
+
+def test_a_row_of_a_deleted_dataset_is_refused_and_the_dataset_stays_deleted(admin, german):
+    datasets = _town(admin, 3)
+    gone, kept = datasets[0]["name"], datasets[1]["name"]
+    data = _retitled(_xlsx(datasets), [gone, kept])
+    helpers.call_action("package_delete", context=dict(admin), id=gone)
+    report = importer.apply(dict(admin), _read(data), None)
+    row = next(r for r in report.rows if r.name == gone and r.sheet == "Datensätze")
+    assert row.status == "refused" and "gelöscht" in row.errors[0][1]
+    assert model.Package.get(gone).state == "deleted"
+    assert model.Package.get(gone).title != f"{gone} neu"
+    assert helpers.call_action("package_show", id=kept)["title"] == f"{kept} neu"
+
+
+def test_a_technical_error_in_one_dataset_does_not_stop_the_import(admin, german, monkeypatch):
+    datasets = _town(admin, 3)
+    broken, fine = datasets[0]["name"], datasets[1]["name"]
+    data = _retitled(_xlsx(datasets), [broken, fine])
+    real = importer._write_context
+
+    def failing(context, unit, **extra):
+        if unit.existing and unit.existing["name"] == broken:
+            raise RuntimeError("index down")
+        return real(context, unit, **extra)
+
+    monkeypatch.setattr(importer, "_write_context", failing)
+    report = importer.apply(dict(admin), _read(data), None)
+    row = next(r for r in report.rows if r.name == broken and r.sheet == "Datensätze")
+    assert row.status == "refused" and "technischen Fehlers" in row.errors[0][1]
+    assert helpers.call_action("package_show", id=broken)["title"] != f"{broken} neu"
+    assert helpers.call_action("package_show", id=fine)["title"] == f"{fine} neu"

@@ -256,11 +256,24 @@ class TestSafeRefusals:
         assert error is not None and error.get_text(strip=True)
         assert title_of("ladesaeulen") == "Ladesäulen"
 
-    @pytest.mark.ckan_config("ckanext.smartcity.sheet.max_bytes", "1000000")
-    def test_an_oversized_upload_is_refused_before_it_is_read(self, app, town):
+    @pytest.mark.ckan_config("ckanext.smartcity.sheet.max_bytes", str(1024 * 1024))
+    def test_an_oversized_upload_is_refused_before_it_is_read(self, app, town, monkeypatch):
         log_in(app, "redakteurin")
         response = upload(app, b"a;b\n" * 400_000, filename="gross.csv", status=413)
         assert "größer als 1 MB" in response.body
+        # refused before the CSRF checks parse (and spool) the body: a post
+        # without the form token gets the same 413, and no form is read
+        from werkzeug import formparser
+
+        parsed = []
+        real = formparser.FormDataParser.parse
+        monkeypatch.setattr(formparser.FormDataParser, "parse",
+                            lambda *args, **kwargs: parsed.append(1) or real(*args, **kwargs))
+        response = app.post(PAGE + "/pruefen",
+                            data={"sheet": (io.BytesIO(b"x" * 1_200_000), "a.csv")},
+                            content_type="multipart/form-data", status=413)
+        assert "größer als 1 MB" in response.body
+        assert parsed == []
 
     def test_a_check_without_the_form_token_is_refused(self, app, town):
         log_in(app, "redakteurin")

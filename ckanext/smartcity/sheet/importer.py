@@ -12,6 +12,11 @@ after the sheet's "Stand" column still plans, with a warning; a dataset and its
 distribution rows are one write (package_create / package_update, the
 form's validators, as the context's user). Only the columns present in the
 sheet are changed: everything else of a stored dataset is kept.
+
+A new row that lacks only mandatory values (description, licence, a
+distribution …) but has no invalid value is created as a draft (docs/drafts.md)
+with a warning naming what publication still needs; the dry run and the write
+decide this by the same validation (:func:`_check`).
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ import csv
 import dataclasses
 import datetime
 import io
+import logging
 import zipfile
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -32,9 +38,12 @@ from ckan.lib import plugins as lib_plugins
 from ckan.lib.munge import munge_title_to_name
 from openpyxl import load_workbook
 
-from ckanext.smartcity.schema import defaults
+from ckanext.smartcity.schema import defaults, drafts
+from ckanext.smartcity.schema import validators as schema_validators
 from ckanext.smartcity.sheet import columns as cols
 from ckanext.smartcity.sheet.export import SHEET_NAMES
+
+log = logging.getLogger(__name__)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 5000
@@ -281,8 +290,18 @@ def _workbook_tables(book) -> dict[str, tuple[str, list[list[Cell]]]]:
 
 
 def _sheet_rows(sheet) -> list[list[Cell]]:
+    """The rows of one worksheet, read up to the row limit only: openpyxl
+    yields every gap row up to the last used one, so a 5 KB file with one
+    cell in row 1,000,000 would cost minutes (docs/security.md F24)."""
+    last = max_rows() + 2  # the header, the allowed rows, one more to detect "too many"
+    declared = getattr(sheet, "max_row", None) or 0
+    if declared > last:
+        raise SheetError(tk._("The sheet reaches down to row %(row)s; at most %(count)s rows "
+                              "are read. Please delete empty rows at its end.")
+                         % {"row": declared, "count": max_rows()})
     rows = []
-    for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1), start=1):
+    for number, row in enumerate(sheet.iter_rows(max_row=last, max_col=MAX_COLUMNS + 1),
+                                 start=1):
         cells = [_xlsx_cell(cell) for cell in row]
         while cells and not cells[-1].text:
             cells.pop()
@@ -347,6 +366,12 @@ class Unit:
     blocked: bool = False
     data: dict[str, Any] = dataclasses.field(default_factory=dict)
     resources: list[tuple[RowResult, dict[str, Any]]] = dataclasses.field(default_factory=list)
+    # a new dataset that lacks mandatory values: created in state "draft"
+    draft: bool = False
+
+    @property
+    def stored_draft(self) -> bool:
+        return self.existing is not None and drafts.is_draft(self.existing)
 
     def results(self) -> list[RowResult]:
         return ([self.row] if self.row else []) + [r for r, _ in self.resources]
@@ -394,7 +419,8 @@ class Planner:
             return  # a new row of another organisation: that one error
         columns = [c for c in self.sheet.datasets.columns
                    if c.kind not in ("name", "org", "stamp")]
-        _apply_cells(columns, cells, existing or {}, unit.data, result, self.lang)
+        _apply_cells(columns, cells, existing or {}, unit.data, result, self.lang,
+                     draft=unit.stored_draft)
         result.status = "update" if existing else "create"
 
     def _name(self, result: RowResult, name: str, title: str) -> str:
@@ -441,6 +467,11 @@ class Planner:
             return None
         if found.get("name") != name:
             return None  # the URL column names datasets, not ids
+        if found.get("state") == "deleted":
+            _error(result, _label("name", self.lang),
+                   tk._('The dataset "%(name)s" was deleted. A sysadmin can restore it, or '
+                        'purge it to free its URL.') % {"name": name})
+            return None
         if self.org and found.get("owner_org") != self.org["id"]:
             _error(result, _label("name", self.lang),
                    tk._('The dataset belongs to the organisation "%(other)s", not to '
@@ -566,8 +597,10 @@ def _settle(unit: Unit, lang: str) -> None:
 
 
 def _apply_cells(columns: list[cols.Column], cells: dict[str, Cell], old: dict[str, Any],
-                 target: dict[str, Any], result: RowResult, lang: str) -> None:
-    """Parse each cell, note and set what differs from ``old`` in ``target``."""
+                 target: dict[str, Any], result: RowResult, lang: str,
+                 draft: bool = False) -> None:
+    """Parse each cell, note and set what differs from ``old`` in ``target``
+    (a stored ``draft`` may empty a mandatory column, except its title)."""
     for column in columns:
         cell = cells.get(column.key)
         if cell is None:
@@ -586,7 +619,7 @@ def _apply_cells(columns: list[cols.Column], cells: dict[str, Cell], old: dict[s
         except cols.CellError as error:
             _error(result, label, str(error))
             continue
-        if column.required and not value:
+        if column.required and not value and (not draft or column.key == "title"):
             _error(result, label, tk._("This column is mandatory."))
             continue
         if cols.same(column, before, value, lang):
@@ -619,7 +652,7 @@ def _validate(context: dict[str, Any], unit: Unit, data: dict[str, Any]) -> dict
     """The form's validation errors of the unit's write, writing nothing."""
     plugin = lib_plugins.lookup_package_plugin("dataset")
     data = copy.deepcopy(data)
-    ctx = dict(context, model=model, session=model.Session)
+    ctx = _write_context(context, unit, model=model, session=model.Session)
     if unit.existing is not None:
         ctx["package"] = model.Package.get(unit.existing["id"])
         schema = plugin.update_package_schema()
@@ -645,7 +678,18 @@ def _payload(context: dict[str, Any], unit: Unit) -> dict[str, Any]:
     data["resources"] = stored
     if unit.existing is None:
         defaults.apply_organization_defaults(dict(context), data)
+    if unit.draft:
+        data["state"] = schema_validators.DRAFT
     return data
+
+
+def _write_context(context: dict[str, Any], unit: Unit, **extra: Any) -> dict[str, Any]:
+    """The context of the unit's validation and write: a new draft is saved
+    as a draft asks to be (schema/validators.py, is_draft_save)."""
+    ctx = dict(context, **extra)
+    if unit.draft:
+        ctx[schema_validators.DRAFT_SAVE] = True
+    return ctx
 
 
 def _messages(value: Any) -> list[str]:
@@ -724,20 +768,62 @@ def apply(context: dict[str, Any], sheet: Sheet, org: str | None, lang: str = "d
     others are validated only, to report all their errors at once)."""
     report, units = _plan(context, sheet, org, lang)
     for unit in units:
+        if _changed(unit) and not unit.blocked and (unit.existing is None
+                                                    or not _writable(unit)):
+            _check(context, unit, lang)  # a new dataset: active or draft, as planned
         if _writable(unit):
             _write(context, unit, lang)
-        elif _changed(unit) and not unit.blocked:
-            _check(context, unit, lang)
         _settle(unit, lang)
     report.applied = True
     return report
 
 
 def _check(context: dict[str, Any], unit: Unit, lang: str) -> None:
+    """Validate the unit's write. A new dataset that fails only for missing
+    mandatory values is validated again as a draft: without errors then, it
+    becomes one (with a title only), and its row says what is missing."""
     data = _payload(context, unit)
     errors = _validate(context, unit, data)
+    new = unit.existing is None and unit.row is not None and not _refused(unit)
+    if errors and new and unit.row.title:
+        unit.draft = True
+        draft_data = _payload(context, unit)
+        if _validate(context, unit, draft_data):
+            unit.draft = False  # an invalid value: refused, with every error as before
+        else:
+            data, errors = draft_data, {}
     if errors:
         _report_errors(unit, errors, data, lang)
+    elif new and (unit.draft or (drafts.needs_distribution() and not data.get("resources"))):
+        _note_draft(context, unit, data, lang)  # valid as active: only a distribution can lack
+
+
+def _refused(unit: Unit) -> bool:
+    """Whether a row of the unit has an error already (a cell the sheet refused)."""
+    return any(r.errors for r in unit.results())
+
+
+def _note_draft(context: dict[str, Any], unit: Unit, data: dict[str, Any], lang: str) -> None:
+    """A new dataset without everything publication needs (also a
+    distribution, where CKAN's form requires one: drafts.missing_for_publication)
+    is created as a draft; its row names what is missing, by the sheet's
+    column labels where there is a column."""
+    missing = drafts.missing_for_publication(dict(context), data)
+    model.Session.rollback()
+    if not missing:
+        return
+    unit.draft = True
+    shown = list(dict.fromkeys(_missing_label(item, lang) for item in missing))
+    unit.row.warnings.append(tk._("Created as a draft; publication still needs: %(fields)s")
+                             % {"fields": ", ".join(shown)})
+
+
+def _missing_label(item: drafts.Missing, lang: str) -> str:
+    """``publisher-0-name`` -> the sheet's column "Veröffentlichende Stelle: Name"."""
+    parts = item.field_name.split("-")
+    key = f"{parts[0]}.{parts[2]}" if len(parts) == 3 and parts[1] == "0" else item.field_name
+    column = next((c for c in cols.dataset_columns() if c.key == key), None)
+    return column.header(lang) if column else item.label
 
 
 def _plan(context, sheet, org, lang) -> tuple[Report, list[Unit]]:
@@ -751,20 +837,25 @@ def _changed(unit: Unit) -> bool:
 
 
 def _writable(unit: Unit) -> bool:
-    return _changed(unit) and not any(r.errors for r in unit.results())
+    return _changed(unit) and not _refused(unit)
 
 
 def _write(context: dict[str, Any], unit: Unit, lang: str) -> None:
     data = _payload(context, unit)
     action = "package_update" if unit.existing is not None else "package_create"
     try:
-        written = tk.get_action(action)(dict(context), copy.deepcopy(data))
+        written = tk.get_action(action)(_write_context(context, unit), copy.deepcopy(data))
     except tk.ValidationError as error:
         model.Session.rollback()
         _report_errors(unit, error.error_dict, data, lang)
     except tk.NotAuthorized:
         model.Session.rollback()
         _error(unit.results()[0], "", tk._("You may not edit this dataset."))
+    except Exception:  # e.g. the index or a simultaneous save: one dataset, not the import
+        log.exception("sheet row %s (%s) not written", unit.results()[0].row, action)
+        model.Session.rollback()
+        _error(unit.results()[0], "", tk._("This dataset could not be saved because of a "
+                                           "technical error; the other rows were imported."))
     else:
         for result in unit.results():
             result.name = result.name or written["name"]

@@ -76,7 +76,8 @@ def run(kind: str, token: str, upload: str, user_name: str, user_id: str, org_id
     the report (or "failed")."""
     from ckan.config.middleware import make_app  # the worker has no Flask app
 
-    kept = (uploads.peek if kind == "check" else uploads.take)(upload, user_id, org_id)
+    kept = uploads.peek(upload, user_id, org_id) if kind == "check" else \
+        uploads.take(upload, user_id, org_id, for_job=True)
     base = {"kind": kind, "filename": kept[1] if kept else ""}
     if kept is None:
         uploads.put_result(token, user_id, org_id, {**base, "state": "failed"})

@@ -26,6 +26,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.smartcity.sheet import export, importer, jobs, uploads
 
 blueprint = Blueprint("smartcity_sheet", __name__)
+FORM_OVERHEAD = 64_000  # the multipart framing and the CSRF field around the file
 
 MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -71,7 +72,7 @@ def index(id: str):
     if not isinstance(group_dict, dict):
         return group_dict
     return _render("smartcity/sheet/index.html", group_dict,
-                   max_mb=importer.max_bytes() // 1_000_000,
+                   max_mb=_megabytes(),
                    recent=_recent(group_dict))
 
 
@@ -110,8 +111,31 @@ def template(id: str):
 
 def _refuse(group_dict: dict[str, Any], message: str, status: int = 400):
     return _render("smartcity/sheet/index.html", group_dict, upload_error=message,
-                   max_mb=importer.max_bytes() // 1_000_000,
+                   max_mb=_megabytes(),
                    recent=_recent(group_dict)), status
+
+
+def _megabytes() -> int:
+    return importer.max_bytes() // (1024 * 1024)
+
+
+@blueprint.before_app_request
+def limit_upload():
+    """Refuse an oversized upload before anything reads its body
+    (docs/security.md F24). Registered before the CSRF checks (plugin.py
+    lists this blueprint first), which parse the form and so would spool
+    the whole body to disk; a body without a length is cut at the limit by
+    Werkzeug (413)."""
+    if request.endpoint != "smartcity_sheet.check":
+        return None
+    request.max_content_length = importer.max_bytes() + FORM_OVERHEAD
+    if (request.content_length or 0) <= request.max_content_length:
+        return None
+    group_dict = _organisation((request.view_args or {}).get("id", ""))
+    if not isinstance(group_dict, dict):
+        return group_dict
+    return _refuse(group_dict, tk._("The file is larger than %(mb)s MB.")
+                   % {"mb": _megabytes()}, 413)
 
 
 def check(id: str):
@@ -119,17 +143,13 @@ def check(id: str):
     if not isinstance(group_dict, dict):
         return group_dict
     limit = importer.max_bytes()
-    # refuse an oversized body before Flask spools it (docs/security.md)
-    if (request.content_length or 0) > limit + 64_000:
-        return _refuse(group_dict, tk._("The file is larger than %(mb)s MB.")
-                       % {"mb": limit // 1_000_000}, 413)
     upload = request.files.get("sheet")
     if upload is None or not upload.filename:
         return _refuse(group_dict, tk._("Please choose a spreadsheet file (XLSX or CSV)."))
     data = upload.stream.read(limit + 1)
     if len(data) > limit:
         return _refuse(group_dict, tk._("The file is larger than %(mb)s MB.")
-                       % {"mb": limit // 1_000_000}, 413)
+                       % {"mb": _megabytes()}, 413)
     try:
         sheet = importer.read_sheet(io.BytesIO(data), upload.filename)
     except importer.SheetError as error:
@@ -172,12 +192,13 @@ def confirm(id: str):
         return _refuse(group_dict, tk._("This check has expired or was already applied. "
                                         "Please upload the file again."), 409)
     if writes > jobs.INLINE_WRITES or jobs.rows(sheet) > jobs.INLINE_ROWS:
-        kept = uploads.keep(data, filename, tk.current_user.id, group_dict["id"])
+        kept = uploads.keep(data, filename, tk.current_user.id, group_dict["id"],
+                            for_job=True)
         queued = jobs.queue("apply", kept, filename, tk.current_user, group_dict, _lang())
         if queued:
             return tk.redirect_to("smartcity_sheet.result", id=group_dict["name"],
                                   token=queued)
-        uploads.take(kept, tk.current_user.id, group_dict["id"])
+        uploads.take(kept, tk.current_user.id, group_dict["id"], for_job=True)
     report = importer.apply(_context(), sheet, group_dict["name"], lang=_lang())
     return _render("smartcity/sheet/report.html", group_dict, report=report, token=None,
                    filename=filename, applied=True)

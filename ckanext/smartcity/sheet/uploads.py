@@ -22,6 +22,7 @@ import ckan.plugins.toolkit as tk
 KEEP_SECONDS = 3600
 PER_USER = 5
 RESULT_SECONDS = 86400  # a queued check's or import's report
+JOB_SECONDS = 6 * 3600  # an upload a confirmed import waits on (not capped per user)
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 
@@ -35,7 +36,8 @@ def _directory() -> str:
 def _prune(directory: str) -> None:
     now = time.time()
     for entry in os.scandir(directory):
-        keep_for = RESULT_SECONDS if entry.name.endswith(".result") else KEEP_SECONDS
+        keep_for = RESULT_SECONDS if entry.name.endswith(".result") else \
+            JOB_SECONDS if entry.name.endswith(".job") else KEEP_SECONDS
         try:
             if entry.stat().st_mtime < now - keep_for:
                 os.unlink(entry.path)
@@ -47,15 +49,18 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)  # 32 characters
 
 
-def keep(data: bytes, filename: str, user_id: str, org_id: str, writes: int = 0) -> str:
-    """Keep an upload; ``writes``: the rows its check would write."""
+def keep(data: bytes, filename: str, user_id: str, org_id: str, writes: int = 0,
+         for_job: bool = False) -> str:
+    """Keep an upload; ``writes``: the rows its check would write;
+    ``for_job``: a confirmed import waits on it (kept longer, never capped)."""
     directory = _directory()
     _prune(directory)
-    _cap(directory, user_id)
+    if not for_job:
+        _cap(directory, user_id)
     token = new_token()
     header = json.dumps({"user": user_id, "org": org_id, "filename": filename[:200],
                          "writes": writes})
-    path = os.path.join(directory, token)
+    path = os.path.join(directory, token + (".job" if for_job else ""))
     with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
         out.write(header.encode("utf-8") + b"\n" + data)
     return token
@@ -77,12 +82,13 @@ def _cap(directory: str, user_id: str) -> None:
             os.unlink(path)
 
 
-def _read(token: str, user_id: str, org_id: str) -> tuple[str, bytes, str] | None:
+def _read(token: str, user_id: str, org_id: str,
+          for_job: bool = False) -> tuple[str, bytes, str] | None:
     if not TOKEN.match(token or ""):
         return None
-    path = os.path.join(_directory(), token)
+    path = os.path.join(_directory(), token + (".job" if for_job else ""))
     try:
-        if os.stat(path).st_mtime < time.time() - KEEP_SECONDS:
+        if os.stat(path).st_mtime < time.time() - (JOB_SECONDS if for_job else KEEP_SECONDS):
             os.unlink(path)
             return None
         with open(path, "rb") as kept:
@@ -129,10 +135,11 @@ def peek(token: str, user_id: str, org_id: str) -> tuple[bytes, str] | None:
     return (found[1], found[2]) if found else None
 
 
-def take(token: str, user_id: str, org_id: str) -> tuple[bytes, str] | None:
+def take(token: str, user_id: str, org_id: str,
+         for_job: bool = False) -> tuple[bytes, str] | None:
     """The kept upload (data, file name) once, or None when the token is
     unknown, expired, or belongs to someone else or another organisation."""
-    found = _read(token, user_id, org_id)
+    found = _read(token, user_id, org_id, for_job)
     if found is None:
         return None
     path, data, filename = found
@@ -143,28 +150,44 @@ def take(token: str, user_id: str, org_id: str) -> tuple[bytes, str] | None:
     return data, filename
 
 
+SUMMARY = ("state", "kind", "filename", "queued", "job")
+
+
 def put_result(token: str, user_id: str, org_id: str, result: dict) -> None:
-    """Store the state or report of a queued import (``sheet/jobs.py``)."""
+    """Store the state or report of a queued check or import
+    (``sheet/jobs.py``): a first line with the owner and the summary the
+    page lists, then the whole result."""
     path = os.path.join(_directory(), token + ".result")
+    header = {"user": user_id, "org": org_id,
+              **{key: result[key] for key in SUMMARY if key in result}}
     temporary = path + ".tmp"
     with open(temporary, "w", encoding="utf-8") as out:
-        json.dump({"user": user_id, "org": org_id, "result": result}, out, ensure_ascii=False)
+        out.write(json.dumps(header, ensure_ascii=False) + "\n")
+        json.dump(result, out, ensure_ascii=False)
     os.replace(temporary, path)  # readers never see half a report
 
 
+def _result_header(path: str) -> dict | None:
+    try:
+        with open(path, encoding="utf-8") as kept:
+            return json.loads(kept.readline())
+    except (OSError, ValueError):
+        return None
+
+
 def result(token: str, user_id: str, org_id: str) -> dict | None:
-    """The stored state or report of a queued import, for its own user and
-    organisation only; None when unknown or expired."""
+    """The stored state or report of a queued check or import, for its own
+    user and organisation only; None when unknown or expired."""
     if not TOKEN.match(token or ""):
         return None
     try:
         with open(os.path.join(_directory(), token + ".result"), encoding="utf-8") as kept:
-            stored = json.load(kept)
+            header = json.loads(kept.readline())
+            if header.get("user") != user_id or header.get("org") != org_id:
+                return None
+            return json.loads(kept.read())
     except (OSError, ValueError):
         return None
-    if stored.get("user") != user_id or stored.get("org") != org_id:
-        return None
-    return stored.get("result")
 
 
 def drop_result(token: str) -> None:
@@ -181,7 +204,7 @@ def recent(user_id: str, org_id: str, limit: int = 5) -> list[dict]:
         name = entry.name.removesuffix(".result")
         if not entry.name.endswith(".result") or not TOKEN.match(name):
             continue
-        stored = result(name, user_id, org_id)
-        if stored is not None:
-            found.append({"token": name, "time": entry.stat().st_mtime, **stored})
+        header = _result_header(entry.path)  # the first line only, never a whole report
+        if header and header.get("user") == user_id and header.get("org") == org_id:
+            found.append({**header, "token": name, "time": entry.stat().st_mtime})
     return sorted(found, key=lambda item: item["time"], reverse=True)[:limit]
