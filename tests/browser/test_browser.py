@@ -97,7 +97,7 @@ def test_steward_creates_a_dataset_and_fixes_a_bad_url(page, portal):
     search.fill("Wasser")
     category = page.locator("input[name=smartcity_category]:visible").first
     category.check()
-    page.locator("button[name=save]").click()
+    page.locator("button[name=save]:not(.smartcity-save-draft)").click()
     page.wait_for_load_state()
     assert "/resource/new" in page.url, page.url
 
