@@ -214,13 +214,6 @@ def test_a_draft_lists_what_publishing_still_needs(app, steward, org):
     assert "Beschreibung" in section(soup, "drafts").get_text()
 
 
-def test_without_the_schema_s_answer_a_draft_links_to_its_form(app, steward, org,
-                                                                 monkeypatch):
-    create(steward, minimal(org, name="entwurf", title="Entwurf", state="draft"))
-    monkeypatch.delattr(todo.draft_schema, "missing_for_publication")
-    assert hrefs(page(app, steward["token"]), "drafts") == ["/dataset/edit/entwurf"]
-
-
 def test_headings_in_english_under_en(app, steward, org):
     english = page(app, steward["token"], url="/en" + PAGE)
     assert english.h1.get_text(strip=True) == "To-do list"

@@ -27,7 +27,7 @@ from ckan import model
 from ckan.views import dataset as dataset_views
 from ckanext.scheming.helpers import scheming_get_dataset_schema, scheming_language_text
 
-from ckanext.smartcity.schema import validators
+from ckanext.smartcity.schema import form_links, validators
 
 log = logging.getLogger(__name__)
 
@@ -98,19 +98,6 @@ def needs_distribution() -> bool:
     return tk.asbool(tk.config.get("ckan.dataset.create_on_ui_requires_resources", True))
 
 
-def _url(endpoint: str, path: str, **values: str) -> str:
-    """``endpoint``'s URL in the page language; ``path`` outside a request
-    (command line, background jobs)."""
-    try:
-        return tk.h.url_for(endpoint, **values)
-    except RuntimeError:  # no application or request context
-        return path
-
-
-def _field_url(name: str, anchor: str) -> str:
-    return _url("dataset.edit", f"/dataset/edit/{name}", id=name) + "#field-" + anchor
-
-
 def missing_for_publication(context: dict, pkg_dict: dict) -> list[Missing]:
     """What publishing ``pkg_dict`` (package_show form) would still refuse,
     one item per field in schema order, labels and messages in the page
@@ -130,18 +117,19 @@ def missing_for_publication(context: dict, pkg_dict: dict) -> list[Missing]:
         messages = _messages(errors[key])
         if messages:
             found.append(Missing(key, _label(field, key), " ".join(messages),
-                                 _field_url(name, key)))
+                                 form_links.field_url(name, key)))
         subfields = _by_name((field or {}).get("repeating_subfields", []))
         for index, row in _rows(errors[key]):
             for sub, value in row.items():
                 anchor = f"{key}-{index}-{sub}"
                 label = f"{_label(field, key)} {index + 1}: {_label(subfields.get(sub), sub)}"
                 found.append(Missing(anchor, label, " ".join(_messages(value)),
-                                     _field_url(name, anchor)))
+                                     form_links.field_url(name, key, f"field-{anchor}")))
     if needs_distribution() and not pkg_dict.get("resources"):
         found.append(Missing("resources", tk._("Distributions"),
                              tk._("Add at least one distribution."),
-                             _url("resource.new", f"/dataset/{name}/resource/new", id=name)))
+                             form_links.url("resource.new", f"/dataset/{name}/resource/new",
+                                            id=name)))
     return found
 
 
@@ -152,10 +140,8 @@ def _resource_items(errors: Any, pkg_dict: dict, fields: dict) -> list[Missing]:
         resource_id = resources[index].get("id") if index < len(resources) else None
         name = pkg_dict.get("name") or ""
         for sub, value in row.items():
-            url = (_url("resource.edit", f"/dataset/{name}/resource/{resource_id}/edit",
-                        id=name, resource_id=resource_id) + "#field-" + sub
-                   if resource_id else
-                   _url("dataset.resources", f"/dataset/resources/{name}", id=name))
+            url = (form_links.resource_field_url(name, resource_id, sub) if resource_id else
+                   form_links.url("dataset.resources", f"/dataset/resources/{name}", id=name))
             label = tk._("Distribution %(number)s") % {"number": index + 1}
             items.append(Missing(f"resources-{index}-{sub}",
                                  f"{label}: {_label(fields.get(sub), sub)}",

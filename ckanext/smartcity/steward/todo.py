@@ -35,9 +35,9 @@ import sqlalchemy as sa
 import ckan.model as model
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
-from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 from ckanext.smartcity.schema import drafts as draft_schema
+from ckanext.smartcity.schema.form_links import field_url, resource_field_url
 from ckanext.smartcity.schema import vocab
 
 log = logging.getLogger(__name__)
@@ -83,49 +83,14 @@ def _dataset(row) -> dict[str, Any]:
             "dataset_url": tk.url_for("dataset.read", id=row.name)}
 
 
-def anchor(field: str, resource: bool = False) -> str:
-    """The id of the field's first input in the edit form: ``field-<name>``;
-    the first subfield of the first row for repeating fields (scheming gives
-    the group no id), CKAN's own ids for the distribution URL and the
-    organisation."""
-    if resource and field == "url":
-        return "field-resource-url"
-    if not resource and field == "owner_org":
-        return "field-organizations"
-    schema = scheming_get_dataset_schema("dataset") or {}
-    fields = schema.get("resource_fields" if resource else "dataset_fields") or []
-    for spec in fields:
-        if spec.get("field_name") == field and spec.get("repeating_subfields"):
-            return f"field-{field}-0-{spec['repeating_subfields'][0]['field_name']}"
-    return f"field-{field}"
-
-
-def field_url(name: str, field: str | None) -> str:
-    """The dataset's edit form, at ``field`` (a dataset field)."""
-    url = tk.url_for("dataset.edit", id=name)
-    return f"{url}#{anchor(field)}" if field else url
-
-
-def resource_field_url(name: str, resource_id: str | None, field: str | None) -> str:
-    """The distribution's edit form at ``field`` (the dataset's edit form
-    when the distribution is gone)."""
-    if not resource_id:
-        return field_url(name, None)
-    url = tk.url_for("resource.edit", id=name, resource_id=resource_id)
-    return f"{url}#{anchor(field, resource=True)}" if field else url
-
-
 # -- drafts ----------------------------------------------------------------------
 
 def _missing(context: dict[str, Any], name: str) -> list[dict[str, str]]:
-    """What publishing the draft would still refuse; [] when the schema
-    cannot tell (then the draft's edit form is the link)."""
-    missing_for_publication = getattr(draft_schema, "missing_for_publication", None)
-    if missing_for_publication is None:
-        return []
+    """What publishing the draft would still refuse; [] when it cannot be
+    told (then the draft's edit form is the link)."""
     try:
         pkg_dict = tk.get_action("package_show")(dict(context), {"id": name})
-        found = missing_for_publication(dict(context), pkg_dict)
+        found = draft_schema.missing_for_publication(dict(context), pkg_dict)
     except Exception:  # the list is advisory: one broken draft must not break the page
         log.warning("missing fields of draft %s not listed", name, exc_info=True)
         return []
