@@ -38,6 +38,7 @@ bench:
 	$(VENV)/bin/python scripts/bench_rdf.py --ckan-ini test.ini --out docs/benchmarks.md
 	$(VENV)/bin/python scripts/bench_quality.py --ckan-ini test.ini --out docs/benchmarks.md
 	$(VENV)/bin/python scripts/bench_sheet.py --ckan-ini test.ini --out docs/benchmarks.md
+	$(VENV)/bin/python scripts/bench_datastore.py --ckan-ini test.ini --out docs/benchmarks.md
 	# load: 20 clients for 60 s against the demo portal (started if needed)
 	scripts/bootstrap.sh demo
 	scripts/serve.sh

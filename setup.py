@@ -70,12 +70,16 @@ setup(
     # ckanext-harvest; the smartcity and smartcity_search plugins do not.
     extras_require={
         "harvest": ["ckanext-harvest>=1.6,<2"],
+        # the smartcity_datastore plugin (datastore/, docs/datastore.md); the
+        # demo installs xloader 2.6.0 --no-deps (requirements-xloader.txt)
+        "datastore": ["ckanext-xloader>=2.6,<2.7"],
     },
     entry_points={
         "ckan.plugins": [
             "smartcity = ckanext.smartcity.plugin:SmartcityPlugin",
             "smartcity_search = ckanext.smartcity.plugin:SmartcitySearchPlugin",
             "smartcity_harvester = ckanext.smartcity.harvest.plugin:SmartcityHarvesterPlugin",
+            "smartcity_datastore = ckanext.smartcity.datastore.plugin:SmartcityDatastorePlugin",
         ],
         "ckan.rdf.profiles": [
             "dcat_ap_de = ckanext.smartcity.rdf.profile:DCATAPDEProfile",

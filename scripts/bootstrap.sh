@@ -16,6 +16,11 @@ DB_NAME="${DB_NAME:-ckan_smartcity}"
 TEST_DB_NAME="${TEST_DB_NAME:-ckan_smartcity_test}"
 SOURCE_DB_NAME="${SOURCE_DB_NAME:-ckan_smartcity_source}"
 BROWSER_DB_NAME="${BROWSER_DB_NAME:-ckan_smartcity_browser}"
+# the DataStore (docs/datastore.md): one database next to each CKAN database
+# (<name>_ds), written by $DB_USER, read by a role that can only SELECT
+DATASTORE_DB_NAME="${DATASTORE_DB_NAME:-${DB_NAME}_ds}"
+DATASTORE_RO_USER="${DATASTORE_RO_USER:-ckan_smartcity_ro}"
+DATASTORE_RO_PASSWORD="${DATASTORE_RO_PASSWORD:-ckan_smartcity_ro}"
 AXE_CORE_VERSION="4.14.1"
 SITE_URL="${SITE_URL:-http://127.0.0.1:5000}"
 
@@ -109,6 +114,21 @@ ensure_database() {
   fi
 }
 
+# The DataStore database beside the CKAN database of $1 (ini $2), and the
+# read-only role; CKAN's own script then sets the permissions (run as
+# postgres; it is idempotent). The ini's log lines (test.ini logs to stdout)
+# are cut off before the SQL.
+ensure_datastore() {
+  local name="$1" ini="$2"
+  if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$DATASTORE_RO_USER'")" != "1" ]; then
+    log "Creating read-only DataStore role $DATASTORE_RO_USER"
+    psql_admin -c "CREATE ROLE $DATASTORE_RO_USER LOGIN PASSWORD '$DATASTORE_RO_PASSWORD'"
+  fi
+  ensure_database "$name"
+  "$VENV/bin/ckan" -c "$ini" datastore set-permissions 2>/dev/null \
+    | sed -n '/^\/\*/,$p' | psql_admin >/dev/null
+}
+
 ensure_virtualenv() {
   if [ ! -x "$VENV/bin/python" ]; then
     log "Creating virtualenv $VENV"
@@ -116,11 +136,14 @@ ensure_virtualenv() {
   fi
   local stamp="$VENV/.smartcity-installed"
   local digest
-  digest="$(cat "$ROOT/requirements.txt" "$ROOT/dev-requirements.txt" "$ROOT/setup.py" | sha256sum | cut -d' ' -f1)"
+  digest="$(cat "$ROOT/requirements.txt" "$ROOT/requirements-xloader.txt" "$ROOT/dev-requirements.txt" \
+    "$ROOT/setup.py" | sha256sum | cut -d' ' -f1)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
     log "Installing Python packages into $VENV"
     "$VENV/bin/pip" install -q --upgrade pip setuptools wheel
     "$VENV/bin/pip" install -q -r "$ROOT/requirements.txt" -r "$ROOT/dev-requirements.txt"
+    # xloader without its metadata's newer certifi/idna/urllib3 (requirements-xloader.txt)
+    "$VENV/bin/pip" install -q --no-deps -r "$ROOT/requirements-xloader.txt"
     "$VENV/bin/pip" install -q --no-deps -e "$ROOT"
     echo "$digest" > "$stamp"
   fi
@@ -138,6 +161,10 @@ render_config() {
       -e "s|@DB_USER@|$DB_USER|" -e "s|@DB_PASSWORD@|$DB_PASSWORD|" \
       -e "s|@DB_NAME@|$DB_NAME|" -e "s|@SITE_URL@|$SITE_URL|" \
       -e "s|@VAR@|$VAR|" -e "s|@REDIS_DB@|0|" \
+      -e "s|@DATASTORE_DB_NAME@|$DATASTORE_DB_NAME|" \
+      -e "s|@DATASTORE_RO_USER@|$DATASTORE_RO_USER|" \
+      -e "s|@DATASTORE_RO_PASSWORD@|$DATASTORE_RO_PASSWORD|" \
+      -e "s|@XLOADER_TOKEN@|$(cat "$VAR/xloader_token" 2>/dev/null || echo NOT_SET)|" \
       "$ROOT/deploy/ckan.ini.in" > "$target.new"
   mv "$target.new" "$target"
 }
@@ -155,6 +182,9 @@ use = config:$ROOT/test.ini
 sqlalchemy.url = postgresql://$DB_USER:$DB_PASSWORD@127.0.0.1/${TEST_DB_NAME}_gw$worker
 ckan.redis.url = redis://127.0.0.1:6379/$((worker + 6))
 ckan.storage_path = $VAR/test-storage-gw$worker
+ckan.datastore.write_url = postgresql://$DB_USER:$DB_PASSWORD@127.0.0.1/${TEST_DB_NAME}_gw${worker}_ds
+ckan.datastore.read_url = postgresql://$DATASTORE_RO_USER:$DATASTORE_RO_PASSWORD@127.0.0.1/${TEST_DB_NAME}_gw${worker}_ds
+ckanext.xloader.jobs_db.uri = postgresql://$DB_USER:$DB_PASSWORD@127.0.0.1/${TEST_DB_NAME}_gw$worker
 EOF
   mv "$VAR/test-gw$worker.ini.new" "$VAR/test-gw$worker.ini"
 }
@@ -189,16 +219,26 @@ case "$MODE" in
   demo)
     ensure_database "$DB_NAME"
     render_config
+    ensure_datastore "$DATASTORE_DB_NAME" "$VAR/ckan.ini"
     migrate "$VAR/ckan.ini"
+    # xloader's jobs act as the site user; a fresh token each run (the old
+    # one is revoked), written into var/ckan.ini
+    "$VENV/bin/ckan" -c "$VAR/ckan.ini" smartcity datastore-token 2>/dev/null \
+      | tail -1 > "$VAR/xloader_token.new"
+    chmod 600 "$VAR/xloader_token.new"
+    mv "$VAR/xloader_token.new" "$VAR/xloader_token"
+    render_config
     ;;
   test)
     ensure_database "$TEST_DB_NAME"
+    ensure_datastore "${TEST_DB_NAME}_ds" "$ROOT/test.ini"
     migrate "$ROOT/test.ini"
     # one database, Redis database and file store per pytest-xdist worker
     # (make test runs two; tests/conftest.py picks var/test-gwN.ini)
     for worker in 0 1; do
       ensure_database "${TEST_DB_NAME}_gw$worker"
       worker_config "$worker"
+      ensure_datastore "${TEST_DB_NAME}_gw${worker}_ds" "$VAR/test-gw$worker.ini"
       migrate "$VAR/test-gw$worker.ini"
     done
     # the second portal the harvest tests harvest from (tests/harvest/)
@@ -208,6 +248,7 @@ case "$MODE" in
     apt_install chromium fonts-dejavu-core
     command -v npm >/dev/null || apt_install nodejs npm
     ensure_database "$BROWSER_DB_NAME"
+    ensure_datastore "${BROWSER_DB_NAME}_ds" "$ROOT/tests/browser/portal.ini"
     migrate "$ROOT/tests/browser/portal.ini"
     ensure_axe_core
     ;;

@@ -30,14 +30,22 @@ else
     --pid "$PIDFILE" --daemon \
     --error-logfile "$VAR/log/gunicorn.log" --access-logfile "$VAR/log/access.log"
 fi
-# Background jobs (URL checks of the quality report) on CKAN's RQ queue.
-WORKER_PIDFILE="$VAR/worker.pid"
-if ! { [ -f "$WORKER_PIDFILE" ] && kill -0 "$(cat "$WORKER_PIDFILE")" 2>/dev/null; }; then
-  nohup "$VENV/bin/ckan" -c "$INI" jobs worker >>"$VAR/log/worker.log" 2>&1 &
-  echo $! > "$WORKER_PIDFILE"
+# Tables loaded before the DataStore was enabled are queued once
+# (docs/datastore.md); new and changed ones are queued when saved.
+if grep -qE '^ckan\.plugins *=.*\bxloader\b' "$INI" && [ ! -f "$VAR/xloader_submitted" ]; then
+  "$VENV/bin/ckan" -c "$INI" xloader submit all >>"$VAR/log/demo-load.log" 2>&1 \
+    && touch "$VAR/xloader_submitted"
 fi
 for _ in $(seq 1 60); do
   if curl -fsS -o /dev/null "$URL/api/3/action/status_show" 2>/dev/null; then
+    # Background jobs (URL checks of the quality report, DataStore loads) on
+    # CKAN's RQ queue "default", started once the portal answers: xloader's
+    # jobs download uploaded files from it.
+    WORKER_PIDFILE="$VAR/worker.pid"
+    if ! { [ -f "$WORKER_PIDFILE" ] && kill -0 "$(cat "$WORKER_PIDFILE")" 2>/dev/null; }; then
+      nohup "$VENV/bin/ckan" -c "$INI" jobs worker >>"$VAR/log/worker.log" 2>&1 &
+      echo $! > "$WORKER_PIDFILE"
+    fi
     echo
     echo "Smart City Datenportal (Demo) läuft: $URL"
     echo "Anmeldung / login:  admin  /  $(cat "$VAR/admin_password")"

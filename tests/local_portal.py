@@ -21,23 +21,42 @@ def answers(url):
 
 
 @contextlib.contextmanager
-def serve(ini, port, workdir, admin_password, sample=None, workers=1):
+def _datastore_ini(ini, workdir, url, token):
+    """An ini on top of ``ini`` that lets xloader's jobs load from the portal
+    at ``url`` as the site user (docs/datastore.md)."""
+    path = workdir / "portal-datastore.ini"
+    path.write_text("[DEFAULT]\ndebug = false\n\n[app:main]\n"
+                    f"use = config:{ini}\n"
+                    f"ckanext.xloader.api_token = {token}\n"
+                    f"ckanext.xloader.site_url = {url}\n")
+    return str(path)
+
+
+@contextlib.contextmanager
+def serve(ini, port, workdir, admin_password, sample=None, workers=1, datastore=False):
     """Empty the ini's database, migrate it, load the demo town (``sample``
-    datasets of it, or all), serve it; yields the base URL."""
+    datasets of it, or all), serve it; yields the base URL. With
+    ``datastore``, the demo's tables are queued for the DataStore once the
+    portal answers, and a job worker loads them while the portal runs."""
     url = f"http://127.0.0.1:{port}"
     env = dict(os.environ, CKAN_INI=ini)
     password = workdir / "password"
     password.write_text(admin_password + "\n")
 
     def ckan(*args):
-        done = subprocess.run([os.path.join(BIN, "ckan"), "-c", ini, *args],
+        done = subprocess.run([os.path.join(BIN, "ckan"), "-c", env["CKAN_INI"], *args],
                               env=env, capture_output=True, text=True)
         assert done.returncode == 0, (f"ckan {' '.join(args)} failed for {ini}:\n"
                                       f"{done.stderr[-3000:]}")
+        return done.stdout
     ckan("db", "clean", "--yes")
     ckan("db", "upgrade")
     ckan("smartcity", "demo-load", "--admin", "admin", "--admin-password-file", str(password),
          *(["--sample", str(sample)] if sample else []))
+    if datastore:
+        token = ckan("smartcity", "datastore-token").strip().splitlines()[-1]
+        env["CKAN_INI"] = _datastore_ini(ini, workdir, url, token)
+    worker = None
     assert not answers(url), f"port {port} is taken by another process"
     with open(workdir / "gunicorn.log", "wb") as log:
         server = subprocess.Popen(
@@ -52,7 +71,15 @@ def serve(ini, port, workdir, admin_password, sample=None, workers=1):
                 time.sleep(0.5)
             else:
                 raise AssertionError(f"the portal of {ini} did not answer")
+            if datastore:
+                ckan("xloader", "submit", "all")
+                with open(workdir / "worker.log", "wb") as worker_log:
+                    worker = subprocess.Popen(
+                        [os.path.join(BIN, "ckan"), "-c", env["CKAN_INI"], "jobs", "worker"],
+                        env=env, stdout=worker_log, stderr=subprocess.STDOUT)
             yield url
         finally:
-            server.terminate()
-            server.wait(timeout=20)
+            for process in (worker, server):
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=20)

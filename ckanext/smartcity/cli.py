@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from ckanext.smartcity.categories import cli as categories_cli
+from ckanext.smartcity.datastore import cli as datastore_cli
 from ckanext.smartcity.demo import cli as demo_cli
 from ckanext.smartcity.quality import cli as quality_cli
 from ckanext.smartcity.rdf import cli as rdf_cli
@@ -16,7 +17,8 @@ def smartcity():
     """Commands of ckanext-smartcity."""
 
 
-for module in (demo_cli, schema_cli, categories_cli, rdf_cli, quality_cli, sheet_cli):
+for module in (demo_cli, schema_cli, categories_cli, rdf_cli, quality_cli, sheet_cli,
+               datastore_cli):
     for command in module.get_commands():
         smartcity.add_command(command)
 
