@@ -38,6 +38,10 @@ setup(
         "ckanext.smartcity.migration.smartcity": [
             "alembic.ini", "README", "script.py.mako"],
         "ckanext.smartcity.quality": ["shapes/*.ttl", "mqa/*.rdf"],
+        "ckanext.smartcity.preview": [
+            "assets/*.yml", "assets/*.js", "assets/*.css", "assets/vendor/leaflet/*.js",
+            "assets/vendor/leaflet/*.css", "assets/vendor/leaflet/LICENSE",
+            "assets/vendor/leaflet/*.md", "assets/vendor/leaflet/images/*.png"],
     },
     include_package_data=True,
     zip_safe=False,
@@ -80,6 +84,7 @@ setup(
             "smartcity_search = ckanext.smartcity.plugin:SmartcitySearchPlugin",
             "smartcity_harvester = ckanext.smartcity.harvest.plugin:SmartcityHarvesterPlugin",
             "smartcity_datastore = ckanext.smartcity.datastore.plugin:SmartcityDatastorePlugin",
+            "smartcity_preview = ckanext.smartcity.preview.plugin:SmartcityMapViewPlugin",
         ],
         "ckan.rdf.profiles": [
             "dcat_ap_de = ckanext.smartcity.rdf.profile:DCATAPDEProfile",

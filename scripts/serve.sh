@@ -14,6 +14,11 @@ if [ ! -f "$VAR/admin_password" ]; then
 fi
 "$VENV/bin/ckan" -c "$INI" smartcity demo-load --admin admin \
   --admin-password-file "$VAR/admin_password" 2>>"$VAR/log/demo-load.log"
+# Map previews for GeoJSON files loaded before the map view existed (CKAN
+# skips resources that already have one; docs/previews.md).
+if grep -qE '^ckan\.plugins *=.*\bsmartcity_preview\b' "$INI"; then
+  "$VENV/bin/ckan" -c "$INI" views create smartcity_map -y >>"$VAR/log/demo-load.log" 2>&1
+fi
 # Datasets an older checkout created keep working: convert them to the
 # current schema (a no-op when nothing is left to convert).
 "$VENV/bin/ckan" -c "$INI" smartcity migrate --apply 2>>"$VAR/log/demo-load.log" | tail -1
