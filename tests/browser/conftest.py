@@ -5,9 +5,11 @@ Playwright in Debian's chromium, headless.
 Screenshots go to ``var/test-artifacts/screenshots/`` (override with
 SMARTCITY_SCREENSHOTS); the axe-core checker comes from the npm registry
 into ``var/npm/`` (scripts/bootstrap.sh test)."""
+import contextlib
 import os
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests import local_portal
 
@@ -27,9 +29,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 @pytest.fixture(scope="session")
 def portal(tmp_path_factory):
-    """A fresh database with the whole demo town, served by gunicorn."""
+    """A fresh database with the whole demo town, served by gunicorn; its
+    tables load into the DataStore in the background (table previews)."""
     with local_portal.serve(PORTAL_INI, 58232, tmp_path_factory.mktemp("browser"),
-                            ADMIN_PASSWORD, workers=2) as url:
+                            ADMIN_PASSWORD, workers=2, datastore=True) as url:
         assert url == PORTAL_URL
         yield url
 
@@ -105,3 +108,65 @@ def login(page, portal_url, user=ADMIN, password=ADMIN_PASSWORD):
     page.fill("#field-password", password)
     page.locator("#field-password").press("Enter")
     page.wait_for_url(lambda url: "/user/login" not in url)
+
+
+# Elements whose right edge lies beyond the viewport, except inside a box
+# that scrolls or clips sideways (a wide table in its scroll container, a
+# truncated link) and except what is hidden; at most 10, described.
+_OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const clipped = element => {
+    for (let box = element.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  const found = [];
+  for (const element of document.body.querySelectorAll('*')) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || box.right <= width + 0.5) continue;
+    if (getComputedStyle(element).visibility === 'hidden' || clipped(element)) continue;
+    found.push(`${element.tagName.toLowerCase()}.${String(element.className).trim()
+      .replace(/\\s+/g, '.')} right=${Math.round(box.right)} "${
+      (element.textContent || '').trim().slice(0, 40)}"`);
+    if (found.length === 10) break;
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
+          clientWidth: width, found};
+}"""
+
+
+def check_layout(page, width=None):
+    """No horizontal overflow on the current page: the document is no wider
+    than the window, and no visible element reaches past the viewport's
+    right edge unless a scroll container holds it (docs/layout.md). With
+    ``width``, the viewport is set to it first (height 900) and the page
+    laid out again."""
+    if width is not None and page.viewport_size["width"] != width:
+        page.set_viewport_size({"width": width, "height": 900})
+        # Chromium may lay a resized page out again only after a moment (the
+        # organisation list took about a second): wait for it, but not long
+        with contextlib.suppress(PlaywrightTimeout):  # a real overflow: reported below
+            page.wait_for_function("width => document.documentElement.scrollWidth <= width",
+                                   arg=width, timeout=3000)
+    result = page.evaluate(_OVERFLOWING)
+    assert result["scrollWidth"] <= result["innerWidth"] and not result["found"], (
+        f"horizontal overflow at {result['innerWidth']} px on {page.url}: "
+        f"document {result['scrollWidth']} px wide; {result['found']}")
+
+
+def check_layout_at(page, widths=(390, 1280)):
+    """check_layout at each width (phone and wide screen), then back to the
+    width the page had."""
+    before = page.viewport_size
+    for width in widths:
+        check_layout(page, width)
+    page.set_viewport_size(before)
+
+
+def top_of(page, selector):
+    """The top of the first element matching ``selector``, in page
+    coordinates."""
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, f"{selector} is not shown on {page.url}"
+    return box["y"]

@@ -1,18 +1,27 @@
 """The portal in a real browser (Debian's chromium via Playwright): what a
 citizen and a data steward do, the language switch, the quality panel, and
 an accessibility check (axe-core: no serious or critical violations) on
-every page visited. Screenshots: see conftest.SCREENSHOTS."""
+every page visited, and no horizontal overflow on it at 390 px (a phone)
+and 1280 px (a wide screen). Screenshots: see conftest.SCREENSHOTS."""
 import json
 import re
 
 import openpyxl
 import pytest
 
-from .conftest import axe_violations, login, screenshot, wait_for_modules
+from .conftest import (axe_violations, check_layout, check_layout_at, login, screenshot,
+                       top_of, wait_for_modules)
 
 
 def assert_accessible(page):
     assert axe_violations(page) == [], page.url
+
+
+def assert_fits(page):
+    """Accessible, and no horizontal overflow at a phone's and a wide
+    screen's width."""
+    assert_accessible(page)
+    check_layout_at(page)
 
 
 def assert_clean(page):
@@ -35,14 +44,18 @@ def test_citizen_finds_and_downloads_data(page, portal):
                         "section[aria-labelledby=smartcity-home-newest] .dataset-item").count() >= 3
     assert page.locator(".smartcity-home-organizations li").count() >= 2
     screenshot(page, "01-startseite")
-    assert_accessible(page)
+    assert_fits(page)
 
     # a category page, then its datasets in the search with a facet
     page.locator(".smartcity-category-tile-title a", has_text="Mobilität").click()
     page.wait_for_load_state()
     assert "Mobilität" in page.locator("h1").first.inner_text()
     screenshot(page, "02-kategorie-mobilitaet")
-    assert_accessible(page)
+    assert_fits(page)
+    # a sub-category page
+    page.goto(portal + "/kategorien/oepnv")
+    assert page.locator("h1").first.is_visible()
+    check_layout_at(page)
     page.goto(portal + "/dataset/?q=")
     total = _result_count(page)
     facet = page.get_by_role("navigation", name=re.compile("Format")).get_by_role(
@@ -52,7 +65,7 @@ def test_citizen_finds_and_downloads_data(page, portal):
     filtered = _result_count(page)
     assert 0 < filtered <= total
     screenshot(page, "03-suche-facette")
-    assert_accessible(page)
+    assert_fits(page)
 
     # a dataset: the facts, structured data, a download served by the portal
     page.locator(".dataset-heading a").first.click()
@@ -67,7 +80,12 @@ def test_citizen_finds_and_downloads_data(page, portal):
         "script[type='application/ld+json']").all_text_contents()]
     assert data and any("Dataset" in json.dumps(d) for d in data)
     screenshot(page, "04-datensatz")
-    assert_accessible(page)
+    assert_fits(page)
+    # dates in the additional information are German, with their ISO value kept
+    dates = page.locator(".additional-info time")
+    assert dates.count() >= 2
+    assert re.fullmatch(r"\d{1,2}\. [A-ZÄÖÜ][a-zäöü]+ \d{4}", dates.last.inner_text().strip())
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", dates.last.get_attribute("datetime"))
     with page.expect_download() as download_info:
         page.locator(".smartcity-downloads a.btn").first.click()
     download = download_info.value
@@ -89,7 +107,7 @@ def test_steward_creates_a_dataset_and_fixes_a_bad_url(page, portal):
     login(page, portal)
     page.goto(portal + "/dataset/new")
     screenshot(page, "05-formular")
-    assert_accessible(page)
+    assert_fits(page)
     page.fill("#field-title", "Öffentliche Trinkbrunnen")
     page.fill("#field-notes", "Standorte der öffentlichen Trinkbrunnen. Demonstrationsdaten.")
     page.select_option("#field-license_id", "http://dcat-ap.de/def/licenses/dl-by-de/2.0")
@@ -120,6 +138,7 @@ def test_steward_creates_a_dataset_and_fixes_a_bad_url(page, portal):
     assert page.locator(".smartcity-downloads").inner_text().count("Trinkbrunnen") >= 1
     assert page.locator("dl.smartcity-facts dt", has_text="Smart-City-Kategorien").count() == 1
     screenshot(page, "07-neuer-datensatz")
+    check_layout_at(page)
     assert_clean(page)
 
 
@@ -137,6 +156,9 @@ def test_switching_the_language_to_english(page, portal):
     assert page.locator("dl.smartcity-facts dt", has_text="Licence").count() == 1
     assert page.locator("dl.smartcity-facts dt", has_text="Update frequency").count() == 1
     screenshot(page, "08-english")
+    check_layout_at(page)
+    assert re.fullmatch(r"[A-Z][a-z]+ \d{1,2}, \d{4}",
+                        page.locator(".additional-info time").last.inner_text().strip())
     assert_clean(page)
 
 
@@ -154,11 +176,11 @@ def test_editor_sees_the_quality_panel_visitor_does_not(page, portal):
     assert panel.locator(".smartcity-quality-score .badge").inner_text() in (
         "Ausgezeichnet", "Gut", "Ausreichend", "Mangelhaft")
     screenshot(page, "09-qualitaet")
-    assert_accessible(page)
+    assert_fits(page)
     page.goto(portal + "/qualitaet")
     assert page.locator("h1").first.is_visible()
     screenshot(page, "10-qualitaet-dashboard")
-    assert_accessible(page)
+    assert_fits(page)
     assert_clean(page)
 
 
@@ -167,7 +189,55 @@ def test_editor_sees_the_quality_panel_visitor_does_not(page, portal):
 def test_public_pages_have_no_serious_accessibility_violations(page, portal, path):
     page.goto(portal + path)
     assert page.locator("html").get_attribute("lang") == "de"
-    assert_accessible(page)
+    assert_fits(page)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_content_comes_before_the_sidebar_on_a_phone(page, portal, width):
+    """Issue 18: on a phone the dataset's title and facts come before the
+    organisation box (and the organisation's datasets before its box, a
+    resource before the list of the others); on a wide screen the sidebar
+    stays on the left, beside the content."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(portal + "/dataset/?q=")
+    page.locator(".dataset-heading a").first.click()
+    page.wait_for_load_state()
+    title, facts = top_of(page, "[role=main] h1"), top_of(page, "dl.smartcity-facts")
+    box = top_of(page, "#organization-info")
+    if width == 390:
+        assert title < facts < box, (title, facts, box)
+    else:
+        main = page.locator("[role=main]").bounding_box()
+        side = page.locator("aside.secondary").bounding_box()
+        assert side["x"] + side["width"] <= main["x"] + 1, (side, main)
+    check_layout(page, width)
+    screenshot(page, f"15-datensatz-{width}")
+    resource = page.locator(".smartcity-downloads-section a[href*='/resource/']").first
+    resource.click()
+    page.wait_for_load_state()
+    check_layout(page, width)
+    if width == 390:
+        assert top_of(page, ".module-resource h1") < top_of(page, "aside.secondary")
+    page.goto(portal + "/organization/stadt-dinslaken")
+    check_layout(page, width)
+    if width == 390:
+        assert top_of(page, "[role=main] .dataset-item") < top_of(page, "aside.secondary")
+    assert_clean(page)
+
+
+@pytest.mark.parametrize("path, status", [("/keine-solche-seite", 404),
+                                          ("/dataset/edit/baumkataster-dinslaken", 403)])
+def test_error_pages_keep_the_portal_style(page, portal, path, status):
+    response = page.goto(portal + path)
+    assert response.status == status
+    assert page.locator("link[rel=stylesheet][href$='main.css']").count() == 1
+    assert page.locator("link[rel=stylesheet][href$='smartcity.css']").count() == 1
+    assert page.locator("header.masthead").is_visible()
+    assert page.locator("#error-content h1").inner_text().startswith(str(status))
+    # styled: CKAN's main.css lays the masthead out as a flex bar
+    assert page.locator("header.masthead .navbar").evaluate(
+        "element => getComputedStyle(element).display") == "flex"
+    assert_fits(page)
 
 
 @pytest.mark.parametrize("width", [390, 1280])
@@ -191,9 +261,7 @@ def test_citizen_searches_in_everyday_german(page, portal, width):
     assert box.is_visible()
     assert box.get_by_role("link", name="Baumkataster").is_visible()
     assert box.get_by_role("link", name=re.compile("Alle Smart-City-Kategorien")).is_visible()
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{overflow} px horizontal overflow at {width} px"
+    check_layout(page, width)
     screenshot(page, f"11-suche-leer-{width}")
     assert_accessible(page)
     box.get_by_role("link", name="Baumkataster").click()
@@ -237,9 +305,7 @@ def test_steward_edits_datasets_in_a_spreadsheet(page, portal, width, tmp_path):
     assert "würde aktualisiert" in rows.first.inner_text()
     assert "Titel" in rows.first.locator(".smartcity-sheet-changes").inner_text()
     assert new_title in rows.first.inner_text()
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{overflow} px horizontal overflow at {width} px"
+    check_layout(page, width)
     screenshot(page, f"12-tabelle-pruefung-{width}")
     assert_accessible(page)
     # nothing is stored before the confirmation
@@ -272,9 +338,7 @@ def test_steward_saves_a_draft_and_finds_it_on_the_to_do_list(page, portal, widt
     missing = panel.locator(".smartcity-draft-missing a")
     labels = missing.all_inner_texts()
     assert "Beschreibung" in labels and "Lizenz" in labels, labels
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{overflow} px horizontal overflow at {width} px"
+    check_layout(page, width)
     screenshot(page, f"13-entwurf-{width}")
     assert_accessible(page)
     draft_url = page.url
@@ -293,6 +357,7 @@ def test_steward_saves_a_draft_and_finds_it_on_the_to_do_list(page, portal, widt
     assert title in drafts.inner_text()
     screenshot(page, f"14-aufgaben-{width}")
     assert_accessible(page)
+    check_layout(page, width)
 
     visitor = page.context.browser.new_context()
     other = visitor.new_page()

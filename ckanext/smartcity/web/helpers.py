@@ -1,14 +1,20 @@
 """Template helpers of the pages citizens see: home page, dataset facts,
-organisation box, structured data, pager, demo notice (registered with the
-``smartcity_`` prefix)."""
+organisation box, structured data, pager, demo notice, dates in the page
+language, the error page's assets (registered with the ``smartcity_``
+prefix)."""
 from __future__ import annotations
 
+import datetime
 import json
 import logging
+import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 import dominate.tags as tags
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_skeleton
+from flask import g
 from markupsafe import Markup
 
 from ckanext.smartcity.categories.actions import caller_context
@@ -134,6 +140,59 @@ def smartcity_pager_symbols() -> dict[str, Any]:
 def smartcity_demo_notice() -> bool:
     """Whether every page carries the "Demonstrationsdaten" notice."""
     return tk.asbool(tk.config.get("ckanext.smartcity.demo_notice"))
+
+
+# xsd:gYear, gYearMonth, date or dateTime (schema/validators.py stores these)
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?)?)?")
+
+
+def _babel_locale(lang: str) -> Locale:
+    try:
+        return Locale.parse(lang or "en", sep="-")
+    except (ValueError, UnknownLocaleError):
+        return Locale.parse("en")
+
+
+def smartcity_date(value: Any) -> Markup | str:
+    """A date as the page language writes it, in a ``<time>`` element that
+    keeps the machine-readable value: ``2026-12-04`` (or a timestamp such as
+    ``metadata_modified``) as "4. Dezember 2026" / "December 4, 2026",
+    ``2026-12`` as "Dezember 2026", ``2026`` as "2026". A timestamp shows
+    its date only, as CKAN's own pages do. Anything else comes back as
+    given (escaped by the template)."""
+    if isinstance(value, datetime.datetime):
+        value = value.date().isoformat()
+    elif isinstance(value, datetime.date):
+        value = value.isoformat()
+    text = str(value or "").strip()
+    match = _DATE.fullmatch(text)
+    if not match:
+        return text
+    year, month, day = match.groups()
+    locale = _babel_locale(tk.h.lang())
+    try:
+        if day:
+            date = datetime.date(int(year), int(month), int(day))
+            shown, machine = format_date(date, "long", locale=locale), date.isoformat()
+        elif month:
+            date = datetime.date(int(year), int(month), 1)
+            shown, machine = format_skeleton("yMMMM", date, locale=locale), f"{year}-{month}"
+        else:
+            shown = machine = year
+    except ValueError:  # 2026-02-30: not a date, shown as stored
+        return text
+    return Markup('<time datetime="{}">{}</time>').format(machine, shown)
+
+
+def smartcity_fresh_assets() -> str:
+    """Forget the assets a failed page already wrote, so that the error page
+    links every style sheet again. CKAN keeps the included assets per
+    request (``g._webassets``) and writes each only once: a template that
+    failed after the page head had been rendered left the 500 page without
+    CKAN's main.css (unstyled). Called by error_document_template.html
+    before its head is rendered; returns "" to print nothing."""
+    g.pop("_webassets", None)
+    return ""
 
 
 def get_helpers() -> dict[str, Any]:
