@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable, Iterable
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DC, OWL, SKOS
+from rdflib.namespace import DC, DCTERMS, OWL, SKOS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGE_VOCAB_DIR = os.path.join(HERE, "..", "ckanext", "smartcity", "vocabularies")
@@ -176,6 +176,23 @@ def _frequency_list(ctx: Build) -> dict:
     base["concepts"].sort(key=lambda c: c["uri"])
     base["source"] = f"{base['source']} + {stub_path}"
     return base
+
+
+def _api_standard_list(ctx: Build) -> dict:
+    """API standards a data service conforms to (dct:conformsTo): a list this
+    project keeps (supplement/api-standard.ttl names the source of each IRI).
+    Code: skos:notation; aliases: skos:altLabel; in the German labels' order,
+    as the form lists them."""
+    path = "supplement/api-standard.ttl"
+    scheme = "https://w3id.org/ckanext-smartcity/api-standards"
+    graph = ctx.graph(path)
+    concepts = [{"uri": str(concept), "code": str(graph.value(concept, SKOS.notation)),
+                 "labels": ctx.labels("api-standard", graph, concept),
+                 "aliases": sorted(str(alias) for alias in graph.objects(concept, SKOS.altLabel)),
+                 "source": str(graph.value(concept, DCTERMS.source))}
+                for concept in _concepts(graph, scheme)]
+    concepts.sort(key=lambda concept: concept["labels"]["de"].casefold())
+    return {"scheme": scheme, "source": path, "version": None, "concepts": concepts}
 
 
 def _planned_availability_list(ctx: Build) -> dict:
@@ -361,6 +378,7 @@ BUILDERS: dict[str, Callable[[Build], dict]] = {
     "dcatde-license": _license_list,
     "dcatde-contributor": _contributor_list,
     "checksum-algorithm": _hash_algorithm_list,
+    "api-standard": _api_standard_list,
     "german-region": _region_list,
 }
 

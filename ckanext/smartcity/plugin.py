@@ -14,6 +14,7 @@ from ckanext.smartcity.categories import helpers as category_helpers
 from ckanext.smartcity.categories import index as category_index
 from ckanext.smartcity.categories import pages as category_pages
 from ckanext.smartcity.categories import scheme as categories
+from ckanext.smartcity.dataservice import pages as dataservice_pages
 from ckanext.smartcity.quality import actions as quality_actions
 from ckanext.smartcity.quality import auth as quality_auth
 from ckanext.smartcity.quality import events as quality_events
@@ -91,7 +92,7 @@ class SmartcityPlugin(plugins.SingletonPlugin):
         return (sheet_pages.get_blueprints() + regions.get_blueprints() + views.get_blueprints()
                 + param_checks.get_blueprints() + category_pages.get_blueprints()
                 + quality_pages.get_blueprints() + drafts.get_blueprints()
-                + steward_pages.get_blueprints())
+                + steward_pages.get_blueprints() + [dataservice_pages.blueprint()])
 
     # IPackageController: categories (with ancestors) and EU themes in the index
     def before_dataset_index(self, pkg_dict):

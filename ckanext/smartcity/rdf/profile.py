@@ -33,7 +33,14 @@ Built on ckanext-dcat's ``EuropeanDCATAP3Profile``. What it adds:
   ``skos:notation``, and our own URI joins them when ``dct:identifier``
   names another record;
 - no invented dates: a harvested dataset or distribution without its own
-  ``dct:issued``/``dct:modified`` gets none (not the harvest time).
+  ``dct:issued``/``dct:modified`` gets none (not the harvest time);
+- data services and high-value datasets (docs/hvd.md): every DataStore table
+  is a ``dcat:DataService`` the distribution links with
+  ``dcat:accessService``; every access service serves the dataset and has
+  its publisher, contact points and a documentation page; a file in the
+  portal's file store is a ``dcat:downloadURL``; a dataset with an HVD
+  category names the HVD regulation on itself, its distributions and its
+  services, and the objects the DCAT-AP HVD shapes check by class are typed.
 """
 from __future__ import annotations
 
@@ -52,6 +59,7 @@ from ckanext.dcat.utils import resource_uri
 
 from ckanext.smartcity.categories import scheme as categories
 from ckanext.smartcity.categories import index as facets
+from ckanext.smartcity.dataservice import urls
 from ckanext.smartcity.schema import vocab
 from ckanext.smartcity.schema.values import values
 
@@ -75,6 +83,20 @@ DISTRIBUTION_STATUS = "http://publications.europa.eu/resource/authority/distribu
 
 # DCAT 3, not in rdflib's closed DCAT namespace
 DCAT_HAS_VERSION = URIRef("http://www.w3.org/ns/dcat#hasVersion")
+
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+# Commission Implementing Regulation (EU) 2023/138 (high-value datasets): the
+# ELI DCAT-AP.de 3.0 and DCAT-AP HVD prescribe (docs/hvd.md)
+HVD_LEGISLATION = URIRef("http://data.europa.eu/eli/reg_impl/2023/138/oj")
+HVD_VOCABULARY = "eu-hvd-category"
+# API standards (dct:conformsTo of data services) and, among them, the one
+# of the portal's own DataStore APIs: CKAN's documentation of its DataStore
+# API for the CKAN version this extension supports (docs/hvd.md)
+API_STANDARD_VOCABULARY = "api-standard"
+DATASTORE_API_STANDARD_CODE = "ckan-datastore"
+DATASTORE_SERVICE_TITLES = {"de": "Schnittstelle (API): {}", "en": "API: {}"}
+# the access service subfields of the schema (what parsing keeps)
+ACCESS_SERVICE_FIELDS = ("title", "endpoint_url", "endpoint_description", "conforms_to")
 
 EU_THEME_SCHEME_TITLES = {"de": "Datenthemen der EU", "en": "EU data themes"}
 
@@ -137,6 +159,21 @@ def clamp_catalogue_page_size(config) -> None:
         config["ckanext.dcat.datasets_per_page"] = rows_max
 
 
+def _resource_page(dataset_name: str, resource_id: str) -> str:
+    """The portal's page of a distribution: the documentation (``foaf:page``)
+    of its data services, where the endpoint, the table preview and the
+    API's description are linked."""
+    site = tk.config.get("ckan.site_url", "").rstrip("/")
+    return f"{site}/dataset/{quote(dataset_name, safe='')}/resource/{quote(resource_id, safe='')}"
+
+
+def datastore_api_standard() -> URIRef | None:
+    """``dct:conformsTo`` of the portal's DataStore APIs, from the API
+    standard vocabulary (one source for the form and the RDF)."""
+    uri = vocab.canonical(API_STANDARD_VOCABULARY, DATASTORE_API_STANDARD_CODE)
+    return URIRef(uri) if uri else None
+
+
 class DCATAPDEProfile(EuropeanDCATAP3Profile):
     """DCAT-AP.de 3.0 on top of DCAT-AP 3 (see module docstring)."""
 
@@ -150,9 +187,11 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         self._dcatde_dataset(dataset_dict, dataset_ref)
         self._geometry_as_bbox(dataset_ref)
         self._version_links(dataset_ref)
-        publisher = self.g.value(dataset_ref, DCTERMS.publisher)
+        hvd = self._hvd_dataset(dataset_dict, dataset_ref)
         for resource in dataset_dict.get("resources", []):
-            self._dcatde_distribution(resource, URIRef(resource_uri(resource)), publisher)
+            ref = URIRef(resource_uri(resource))
+            self._dcatde_distribution(resource, ref)
+            self._data_services(dataset_dict, dataset_ref, resource, ref, hvd)
 
     def graph_from_catalog(self, catalog_dict, catalog_ref):
         super().graph_from_catalog(catalog_dict, catalog_ref)
@@ -298,10 +337,10 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
                     if planned:
                         resource["availability"] = planned
             for service in resource.get("access_services") or []:
-                if isinstance(service.get("endpoint_url"), list):
-                    service["endpoint_url"] = (service["endpoint_url"] or [""])[0]
-                for key in [k for k in service if k not in
-                            ("title", "endpoint_url", "endpoint_description")]:
+                for key in ("endpoint_url", "conforms_to"):  # one value each in the schema
+                    if isinstance(service.get(key), list):
+                        service[key] = (service[key] or [""])[0]
+                for key in [k for k in service if k not in ACCESS_SERVICE_FIELDS]:
                     del service[key]
             if resource.get("license"):
                 licences.append(resource["license"])
@@ -449,21 +488,7 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         for node in list(g.objects(ref, DCAT.contactPoint)):
             g.remove((ref, DCAT.contactPoint, node))
             g.remove((node, None, None))
-        for row in data.get("contact") or []:
-            if not any(row.get(k) for k in ("name", "email", "url", "phone")):
-                continue
-            node = BNode()
-            g.add((ref, DCAT.contactPoint, node))
-            g.add((node, RDF.type, VCARD.Kind))
-            if row.get("name"):
-                g.add((node, VCARD.fn, Literal(row["name"])))
-            if row.get("email"):
-                g.add((node, VCARD.hasEmail, URIRef("mailto:" + row["email"])))
-            if row.get("url"):
-                g.add((node, VCARD.hasURL, URIRef(row["url"])))
-            if row.get("phone"):  # the number as typed, spaces percent-encoded
-                g.add((node, VCARD.hasTelephone,
-                       URIRef("tel:" + quote(row["phone"].strip(), safe="+-().,/"))))
+        self._contact_points(data, ref)
         for field, predicate, deprecated in (
                 ("originator", GEODCATAP.originator, DCATDE.originator),
                 ("custodian", GEODCATAP.custodian, DCATDE.maintainer)):
@@ -474,6 +499,28 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
                     # rdflib's RDF/XML writer loses the type of a blank node
                     # that two properties share.
                     g.add((ref, deprecated, self._agent(row)))
+
+    def _contact_points(self, data, subject):
+        """``dcat:contactPoint`` nodes of ``subject`` from the dataset's
+        ``contact`` rows; e-mail and web address typed ``rdfs:Resource``
+        (the DCAT-AP HVD shapes check the class). A node of its own per
+        subject (see ``_dcatde_dataset`` on shared blank nodes)."""
+        g = self.g
+        for row in data.get("contact") or []:
+            if not any(row.get(k) for k in ("name", "email", "url", "phone")):
+                continue
+            node = BNode()
+            g.add((subject, DCAT.contactPoint, node))
+            g.add((node, RDF.type, VCARD.Kind))
+            if row.get("name"):
+                g.add((node, VCARD.fn, Literal(row["name"])))
+            if row.get("email"):
+                self._uri(node, VCARD.hasEmail, "mailto:" + row["email"], RDFS.Resource)
+            if row.get("url"):
+                self._uri(node, VCARD.hasURL, row["url"], RDFS.Resource)
+            if row.get("phone"):  # the number as typed, spaces percent-encoded
+                g.add((node, VCARD.hasTelephone,
+                       URIRef("tel:" + quote(row["phone"].strip(), safe="+-().,/"))))
 
     def _geometry_as_bbox(self, ref):
         """A harvested ``spatial`` extra goes out (ckanext-dcat) as
@@ -521,7 +568,7 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
             self.g.add((agent, FOAF.homepage, URIRef(row["url"])))
         return agent
 
-    def _dcatde_distribution(self, resource, ref, publisher):
+    def _dcatde_distribution(self, resource, ref):
         g = self.g
         # dcat:accessURL is mandatory; ckanext-dcat leaves it out when the URL
         # equals the download URL, which is what Konvention 39 prescribes for
@@ -544,11 +591,108 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         availability = g.value(ref, DCATAP.availability)
         if availability is not None:
             g.set((ref, DCATDE.plannedAvailability, availability))  # GovData (2.0)
-        for service in g.objects(ref, DCAT.accessService):
-            if publisher is not None:
-                g.set((service, DCTERMS.publisher, publisher))
         for licence in g.objects(ref, DCTERMS.license):
             g.add((licence, RDF.type, DCTERMS.LicenseDocument))
+
+    # ------------------------------------------------- data services, HVD
+
+    def _hvd_dataset(self, data, ref) -> list[URIRef]:
+        """The dataset's HVD categories (an empty list: not a high-value
+        dataset). For one that is: the regulation's ELI as
+        ``dcatap:applicableLegislation`` (added to what the steward gave),
+        and each category typed ``skos:Concept`` with its labels and scheme
+        from the shipped vocabulary, so the class checks of the HVD shapes
+        pass (docs/hvd.md). An IRI the vocabulary does not know stays
+        untyped: the shapes then report it, as they should."""
+        found = [URIRef(uri) for uri in values(data.get("hvd_category"))]
+        if not found:
+            return []
+        self.g.add((ref, DCATAP.applicableLegislation, HVD_LEGISLATION))
+        self.g.add((HVD_LEGISLATION, RDF.type, ELI.LegalResource))
+        scheme = URIRef(vocab.load_vocabulary(HVD_VOCABULARY)["scheme"])
+        for uri in found:
+            concept = vocab.find(HVD_VOCABULARY, str(uri))
+            if concept is None:
+                continue
+            self.g.add((uri, RDF.type, SKOS.Concept))
+            self.g.add((uri, SKOS.inScheme, scheme))
+            for lang, label in (concept.get("labels") or {}).items():
+                self.g.add((uri, SKOS.prefLabel, Literal(label, lang=lang)))
+        return found
+
+    def _data_services(self, data, dataset_ref, resource, ref, hvd):
+        """The distribution's downloads and data services (docs/hvd.md):
+
+        - a file in the portal's file store is a ``dcat:downloadURL``;
+        - a DataStore table is a ``dcat:DataService`` of its own;
+        - every access service (the steward's and the DataStore's) serves
+          the dataset, has the dataset's publisher (DCAT-AP.de requires one)
+          and contact points, a documentation page (the resource page) and
+          its standards typed ``dct:Standard``;
+        - for a high-value dataset the distribution and its services carry
+          the HVD regulation, the services the HVD categories too."""
+        g = self.g
+        download = urls.download_url(resource)
+        if download and g.value(ref, DCAT.downloadURL) is None:
+            self._uri(ref, DCAT.downloadURL, download, RDFS.Resource)
+        for url in g.objects(ref, DCAT.accessURL):
+            g.add((url, RDF.type, RDFS.Resource))  # the HVD shapes check the class
+        if resource.get("id") and urls.in_datastore(resource):
+            self._datastore_service(data, dataset_ref, resource, ref)
+        publisher = g.value(dataset_ref, DCTERMS.publisher)
+        for service in list(g.objects(ref, DCAT.accessService)):
+            g.add((service, DCAT.servesDataset, dataset_ref))
+            if publisher is not None:
+                g.set((service, DCTERMS.publisher, publisher))
+            for standard in g.objects(service, DCTERMS.conformsTo):
+                if isinstance(standard, URIRef):
+                    self._standard(standard)
+            if g.value(service, DCAT.contactPoint) is None:
+                self._contact_points(data, service)
+            if g.value(service, FOAF.page) is None and resource.get("id") and data.get("name"):
+                self._uri(service, FOAF.page, _resource_page(data["name"], resource["id"]),
+                          FOAF.Document)
+            if hvd:
+                g.add((service, DCATAP.applicableLegislation, HVD_LEGISLATION))
+                for category in hvd:
+                    g.add((service, DCATAP.hvdCategory, category))
+        if hvd:
+            g.add((ref, DCATAP.applicableLegislation, HVD_LEGISLATION))
+
+    def _datastore_service(self, data, dataset_ref, resource, ref):
+        """The DataStore table of ``resource`` as a ``dcat:DataService``:
+        its ``datastore_search`` endpoint, the OpenAPI document the portal
+        serves for it, CKAN's DataStore API as its standard, the
+        distribution's licence and the dataset's access rights (the
+        addresses: ckanext/smartcity/dataservice/urls.py)."""
+        g = self.g
+        resource_id = resource["id"]
+        service = URIRef(urls.service_iri(resource_id))
+        g.add((ref, DCAT.accessService, service))
+        g.add((service, RDF.type, DCAT.DataService))
+        name = resource.get("name") or data.get("title") or resource_id
+        for lang, template in DATASTORE_SERVICE_TITLES.items():
+            g.add((service, DCTERMS.title, Literal(template.format(name), lang=lang)))
+        self._uri(service, DCAT.endpointURL, urls.endpoint_url(resource_id), RDFS.Resource)
+        self._uri(service, DCAT.endpointDescription, urls.description_url(resource_id),
+                  RDFS.Resource)
+        standard = datastore_api_standard()
+        if standard is not None:
+            g.add((service, DCTERMS.conformsTo, standard))
+        licence = g.value(ref, DCTERMS.license) or g.value(dataset_ref, DCTERMS.license)
+        if licence is not None:
+            g.add((service, DCTERMS.license, licence))
+        access_rights = g.value(dataset_ref, DCTERMS.accessRights)
+        if access_rights is not None:
+            g.add((service, DCTERMS.accessRights, access_rights))
+
+    def _standard(self, uri):
+        """An API standard typed ``dct:Standard`` (the shapes check the
+        class), titled as the shipped vocabulary names it."""
+        self.g.add((uri, RDF.type, DCTERMS.Standard))
+        concept = vocab.find(API_STANDARD_VOCABULARY, str(uri))
+        for lang, label in ((concept or {}).get("labels") or {}).items():
+            self.g.add((uri, DCTERMS.title, Literal(label, lang=lang)))
 
     def _dcatde_catalog(self, ref):
         g = self.g
