@@ -3,7 +3,11 @@
 Idempotent: organisations, datasets and the sysadmin that already exist are
 left as they are, so a second ``make demo`` is quick. Resources name a file
 under ``demo/data/files/``; it is uploaded into CKAN's file store, so the
-portal serves every download itself.
+portal serves every download itself. The organisations' defaults (access
+rights, rights statement: schema/defaults.py) reach every dataset and
+distribution; a resource marked ``data_service`` is described as an access
+service pointing at the portal's own DataStore API for its table
+(dataservice/urls.py), filled in once the resource has its id.
 """
 from __future__ import annotations
 
@@ -16,6 +20,14 @@ from werkzeug.datastructures import FileStorage
 
 import ckan.model as model
 from ckan.plugins import toolkit
+from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+from ckanext.smartcity.dataservice import urls
+from ckanext.smartcity.schema import defaults, vocab
+
+# the entry of CKAN's DataStore API in the API standards vocabulary
+# (vocabularies/api-standard.json)
+DATASTORE_STANDARD = ("api-standard", "ckan-datastore")
 
 
 def demo_data() -> dict[str, Any]:
@@ -68,6 +80,7 @@ def load(admin: str, count: int | None = None) -> dict[str, int]:
         existing = model.Package.get(item["name"])
         if existing is not None:
             _add_categories(context, existing.id, item)
+            _add_defaults_and_services(context, existing.id, item)
             continue
         dataset = dict(item)
         dataset["owner_org"] = dataset.pop("organization")
@@ -75,15 +88,46 @@ def load(admin: str, count: int | None = None) -> dict[str, int]:
         files = dataset.pop("resources", [])
         package = toolkit.get_action("package_create")(dict(context), dataset)
         for entry in files:
-            toolkit.get_action("resource_create")(
-                dict(context), _resource(package["id"], entry))
+            resource = _resource(package["id"], entry)
+            defaults.apply_resource_defaults(context, package["id"], resource)
+            resource = toolkit.get_action("resource_create")(dict(context), resource)
+            if entry.get("data_service"):
+                _describe_service(context, resource["id"], entry["data_service"])
         created["datasets"] += 1
     return created
 
 
+def service_fields() -> tuple[str, ...]:
+    """The subfields of ``access_services`` the dataset schema declares."""
+    schema = scheming_get_dataset_schema("dataset") or {}
+    for field in schema.get("resource_fields", []):
+        if field["field_name"] == "access_services":
+            return tuple(sub["field_name"] for sub in field.get("repeating_subfields", []))
+    return ()
+
+
+def data_service(resource_id: str, title: str) -> dict[str, str]:
+    """The ``access_services`` entry of a table served by the portal's own
+    DataStore API: its ``datastore_search`` endpoint, the OpenAPI document
+    the portal serves for it and, where the schema has the subfield, CKAN's
+    DataStore API (from the API standards vocabulary) as its standard."""
+    service = {"title": title, "endpoint_url": urls.endpoint_url(resource_id),
+               "endpoint_description": urls.description_url(resource_id)}
+    standard = vocab.find(*DATASTORE_STANDARD) if "conforms_to" in service_fields() else None
+    if standard:
+        service["conforms_to"] = standard["uri"]
+    return service
+
+
+def _describe_service(context: dict[str, Any], resource_id: str, title: str) -> None:
+    toolkit.get_action("resource_patch")(
+        dict(context), {"id": resource_id, "access_services": [data_service(resource_id, title)]})
+
+
 def _resource(package_id: str, entry: dict[str, Any]) -> dict[str, Any]:
     """A resource dict; ``file`` entries become uploads, others keep ``url``."""
-    resource = {key: value for key, value in entry.items() if key != "file"}
+    resource = {key: value for key, value in entry.items()
+                if key not in ("file", "data_service")}
     resource["package_id"] = package_id
     if entry.get("file"):
         resource["url"] = entry["file"]
@@ -100,3 +144,27 @@ def _add_categories(context: dict[str, Any], package_id: str, item: dict[str, An
     if not shown.get("smartcity_category"):
         toolkit.get_action("package_patch")(
             dict(context), {"id": package_id, "smartcity_category": item["smartcity_category"]})
+
+
+def _add_defaults_and_services(context: dict[str, Any], package_id: str,
+                               item: dict[str, Any]) -> None:
+    """A demo town loaded before the organisations' access rights, rights
+    statement and data services existed gets them (once): each only where
+    still empty."""
+    shown = toolkit.get_action("package_show")(dict(context), {"id": package_id})
+    org = defaults.organization_defaults(toolkit.get_action("organization_show")(
+        dict(context), {"id": shown["owner_org"], "include_datasets": False,
+                        "include_users": False, "include_extras": True}))
+    if defaults.is_blank(shown.get("access_rights")) and org.get("access_rights"):
+        toolkit.get_action("package_patch")(
+            dict(context), {"id": package_id, "access_rights": org["access_rights"]})
+    titles = {entry["name"]: entry.get("data_service") for entry in item.get("resources", [])}
+    for resource in shown.get("resources", []):
+        patch: dict[str, Any] = {}
+        defaults.apply_resource_defaults(context, package_id, patch)
+        patch = {k: v for k, v in patch.items() if defaults.is_blank(resource.get(k))}
+        title = titles.get(resource.get("name"))
+        if title and defaults.is_blank(resource.get("access_services")):
+            patch["access_services"] = [data_service(resource["id"], title)]
+        if patch:
+            toolkit.get_action("resource_patch")(dict(context), {"id": resource["id"], **patch})

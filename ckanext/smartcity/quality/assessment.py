@@ -1,7 +1,8 @@
 """The assessment of one dataset: ``assess(id)`` runs the offline checks (the
-dataset's RDF through the portal's profiles, SHACL, MQA with the last URL
-check results of this very dataset) and stores the result in ``smartcity_quality``; the URL
-checks themselves run as a background job (:mod:`.reachability`), queued by
+dataset's RDF through the portal's profiles, SHACL, for a high-value dataset
+the HVD shapes too, MQA with the last URL check results of this very
+dataset) and stores the result in ``smartcity_quality``; the URL checks
+themselves run as a background job (:mod:`.reachability`), queued by
 :mod:`.events` when a dataset is saved."""
 from __future__ import annotations
 
@@ -69,16 +70,29 @@ def _graph_keys(checks: dict[str, dict]) -> dict[str, dict]:
     return keyed
 
 
+def _report(findings: list[shacl.Finding]) -> dict[str, Any]:
+    return {"violations": sum(1 for f in findings if f.severity == "violation"),
+            "warnings": sum(1 for f in findings if f.severity == "warning"),
+            "findings": [f.as_dict() for f in findings]}
+
+
+def is_hvd(dataset: dict) -> bool:
+    """Whether the dataset claims an HVD category (a JSON list or a list)."""
+    value = dataset.get("hvd_category")
+    return bool(value) and value not in ("[]", [""])
+
+
 def evaluate(dataset: dict) -> dict[str, Any]:
-    """Score and findings of a dataset dict (package_show form)."""
+    """Score and findings of a dataset dict (package_show form). ``hvd`` is
+    the DCAT-AP HVD report of a high-value dataset, else None; it does not
+    change the MQA score (data.europa.eu's metrics know no HVD)."""
     graph, ref = _graph(dataset)
     findings = shacl.validate(graph, ref)
     violations = sum(1 for f in findings if f.severity == "violation")
     checks = url_checks(dataset)
     result = mqa.score(graph, ref, dataset, violations, _graph_keys(checks))
-    result["shacl"] = {"violations": violations,
-                       "warnings": sum(1 for f in findings if f.severity == "warning"),
-                       "findings": [f.as_dict() for f in findings]}
+    result["shacl"] = _report(findings)
+    result["hvd"] = _report(shacl.validate_hvd(graph, ref)) if is_hvd(dataset) else None
     result["urls"] = {url: checks.get(url) for url in dataset_urls(dataset)}
     return result
 

@@ -7,6 +7,12 @@ releases; docs/architecture.md names them); they are parsed once per
 process. Vocabulary checks (``skos:inScheme``) need the membership triples in
 the data graph: they come from the portal's own vocabularies (generated from
 the official lists), only for the concepts the dataset uses.
+
+A high-value dataset (one with an HVD category) is also checked against the
+DCAT-AP HVD 3.0.0 shapes (``shapes/hvd-SHACL.ttl``, SEMIC's release, copied
+unchanged; docs/quality.md): its findings come the same way, marked "HVD".
+The HVD shapes target every ``dcat:Dataset``, so they run only for datasets
+that claim a category.
 """
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ from typing import Any
 
 from pyshacl import validate as run
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import DCAT, RDF, SH, SKOS
+from rdflib.namespace import DCAT, FOAF, RDF, SH, SKOS
 
 from ckanext.dcat.profiles.base import namespaces
 from ckanext.scheming.helpers import scheming_get_dataset_schema
@@ -29,6 +35,14 @@ SHAPES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shapes")
 SHAPE_FILES = ("eu-3.0.0-dcat-ap-SHACL.ttl", "dcat-ap-SHACL-DE.ttl",
                "dcat-ap-de-controlledvocabularies.ttl", "dcat-ap-de-deprecated.ttl",
                "dcat-ap-spec-german-additions.ttl")
+HVD_SHAPE_FILE = "hvd-SHACL.ttl"
+# what a data service finding concerns, where the schema has no field of the
+# property: the resource's access service (dcat:endpointURL, foaf:page...)
+SERVICE_FIELD = "access_services"
+SERVICE_LABELS = {str(DCAT.endpointURL): ("Endpunkt-URL", "Endpoint URL"),
+                  str(DCAT.endpointDescription): ("Endpunkt-Beschreibung",
+                                                   "Endpoint description"),
+                  str(FOAF.page): ("Dokumentation", "Documentation")}
 # the vocabularies whose membership the shapes check (regions and categories are not)
 CHECKED_VOCABULARIES = ("adms-publisher-type", "dcatde-contributor", "dcatde-license",
                         "eu-access-right", "eu-data-theme", "eu-distribution-status",
@@ -58,6 +72,11 @@ def shapes() -> Graph:
     for name in SHAPE_FILES:
         graph.parse(os.path.join(SHAPES, name), format="turtle")
     return graph
+
+
+@functools.lru_cache(maxsize=1)
+def hvd_shapes() -> Graph:
+    return Graph().parse(os.path.join(SHAPES, HVD_SHAPE_FILE), format="turtle")
 
 
 @functools.lru_cache(maxsize=1)
@@ -123,45 +142,81 @@ def _message(component: str, label_de: str, label_en: str, shape_message: str) -
 
 
 def validate(graph: Graph, dataset_ref) -> list[Finding]:
-    """Findings for the dataset ``dataset_ref`` described in ``graph``."""
-    _conforms, report, _text = run(_data_graph(graph), shacl_graph=shapes(), inference="none",
-                                   advanced=True, allow_warnings=True)
-    dataset_fields, resource_fields = _fields()
+    """DCAT-AP.de findings for the dataset ``dataset_ref`` described in ``graph``."""
+    return _findings(graph, dataset_ref, shapes(), "", "")
+
+
+def validate_hvd(graph: Graph, dataset_ref) -> list[Finding]:
+    """DCAT-AP HVD findings (German messages start with "HVD: ") for a
+    high-value dataset; call it only for datasets with an HVD category."""
+    return _findings(graph, dataset_ref, hvd_shapes(), "HVD: ", "HVD: ")
+
+
+def _findings(graph: Graph, dataset_ref, shape_graph: Graph, prefix_de: str,
+              prefix_en: str) -> list[Finding]:
+    _conforms, report, _text = run(_data_graph(graph), shacl_graph=shape_graph,
+                                   inference="none", advanced=True, allow_warnings=True)
     distributions = list(graph.objects(dataset_ref, DCAT.distribution))
     findings = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         severity = {SH.Violation: "violation", SH.Warning: "warning"}.get(
             report.value(result, SH.resultSeverity), "info")
-        focus = report.value(result, SH.focusNode)
-        path = report.value(result, SH.resultPath)
         component = str(report.value(result, SH.sourceConstraintComponent) or "")
         shape_message = str(report.value(result, SH.resultMessage) or "")
-        field = resource = None
-        table = dataset_fields
-        if focus in distributions:
-            table, resource = resource_fields, distributions.index(focus) + 1
-        elif focus != dataset_ref:
-            # a node hanging off the dataset or a distribution (publisher, contact...)
-            for subject, predicate in graph.subject_predicates(focus):
-                if subject == dataset_ref:
-                    path = predicate
-                    break
-                if subject in distributions:
-                    table, resource, path = resource_fields, distributions.index(subject) + 1, \
-                        predicate
-                    break
-        name, label_de, label_en = table.get(str(path), (None, _short(path), _short(path)))
-        field = name
+        field, resource, label_de, label_en, path, where_de, where_en = _locate(
+            graph, dataset_ref, distributions, report.value(result, SH.focusNode),
+            report.value(result, SH.resultPath))
         message_de, message_en = _message(component, label_de, label_en, shape_message)
+        message_de, message_en = where_de + message_de, where_en + message_en
         if resource:
             message_de = f"Ressource {resource}: {message_de}"
             message_en = f"Resource {resource}: {message_en}"
-        findings.append(Finding(severity, field, resource, label_de, label_en, message_de,
-                                message_en, str(path or ""), shape_message))
+        findings.append(Finding(severity, field, resource, label_de, label_en,
+                                prefix_de + message_de, prefix_en + message_en,
+                                str(path or ""), shape_message))
     order = {"violation": 0, "warning": 1, "info": 2}
     unique = {(f.severity, f.field, f.resource, f.message_de): f for f in findings}
     return sorted(unique.values(), key=lambda f: (order[f.severity], f.resource or 0,
                                                   f.field or "", f.message_de))
+
+
+def _locate(graph: Graph, dataset_ref, distributions: list, focus, path):
+    """The form field a result concerns: (field, 1-based resource number,
+    German label, English label, path, German and English "where" prefix).
+
+    A result on the dataset or a distribution names that field; one on a
+    node hanging off them (publisher, contact...) the property linking it;
+    one on a data service the dataset field the portal fills the service
+    from (contact point, licence, HVD category) or else the resource's
+    access service, named as such."""
+    dataset_fields, resource_fields = _fields()
+    table, resource, where = dataset_fields, None, ("", "")
+    if focus in distributions:
+        table, resource = resource_fields, distributions.index(focus) + 1
+    elif (focus, RDF.type, DCAT.DataService) in graph:
+        owners = [d for d in distributions if (d, DCAT.accessService, focus) in graph]
+        number = distributions.index(owners[0]) + 1 if owners else None
+        if str(path) not in dataset_fields:
+            label_de, label_en = SERVICE_LABELS.get(str(path), (_short(path), _short(path)))
+            return (SERVICE_FIELD, number, label_de, label_en, path,
+                    "Datenservice: ", "Access service: ")
+        # a dataset field (the resource is named in the text, the link goes
+        # to the dataset form)
+        where = ((f"Datenservice von Ressource {number}: ",
+                  f"Access service of resource {number}: ") if number else
+                 ("Datenservice: ", "Access service: "))
+    elif focus != dataset_ref:
+        # a node hanging off the dataset or a distribution (publisher, contact...)
+        for subject, predicate in graph.subject_predicates(focus):
+            if subject == dataset_ref:
+                path = predicate
+                break
+            if subject in distributions:
+                table, resource, path = resource_fields, distributions.index(subject) + 1, \
+                    predicate
+                break
+    name, label_de, label_en = table.get(str(path), (None, _short(path), _short(path)))
+    return (name, resource, label_de, label_en, path) + where
 
 
 def _short(path) -> str:

@@ -637,7 +637,8 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
             self._uri(ref, DCAT.downloadURL, download, RDFS.Resource)
         for url in g.objects(ref, DCAT.accessURL):
             g.add((url, RDF.type, RDFS.Resource))  # the HVD shapes check the class
-        if resource.get("id") and urls.in_datastore(resource):
+        if (resource.get("id") and urls.in_datastore(resource)
+                and not self._described(ref, urls.endpoint_url(resource["id"]))):
             self._datastore_service(data, dataset_ref, resource, ref)
         publisher = g.value(dataset_ref, DCTERMS.publisher)
         for service in list(g.objects(ref, DCAT.accessService)):
@@ -658,6 +659,14 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
                     g.add((service, DCATAP.hvdCategory, category))
         if hvd:
             g.add((ref, DCATAP.applicableLegislation, HVD_LEGISLATION))
+
+    def _described(self, ref, endpoint: str) -> bool:
+        """True when the steward already describes a service of the
+        distribution at ``endpoint`` (the demo town describes its DataStore
+        tables itself): the table is then not described twice."""
+        return any(str(url) == endpoint
+                   for service in self.g.objects(ref, DCAT.accessService)
+                   for url in self.g.objects(service, DCAT.endpointURL))
 
     def _datastore_service(self, data, dataset_ref, resource, ref):
         """The DataStore table of ``resource`` as a ``dcat:DataService``:

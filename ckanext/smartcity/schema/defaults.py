@@ -1,9 +1,11 @@
 """Organisation defaults for new datasets.
 
 An organisation (schemas/organization.yaml) names its publisher, GovData
-contributor ID, political geocoding and contact point once; a dataset
-created in it takes each of these where the steward left the field empty.
-A value the steward gives always wins.
+contributor ID, political geocoding, contact point and access rights once;
+a dataset created in it takes each of these where the steward left the
+field empty. The organisation's rights statement is a distribution field
+(``dct:rights``): a resource created in the organisation takes it where
+its own ``rights`` is empty. A value the steward gives always wins.
 """
 from __future__ import annotations
 
@@ -69,14 +71,28 @@ def organization_defaults(org: dict) -> dict[str, Any]:
                "url": org.get("contact_url"), "phone": org.get("contact_phone")}
     if not is_blank(contact):
         defaults["contact"] = [{k: v for k, v in contact.items() if v}]
-    for field in ("contributor_id", "political_geocoding_level", "political_geocoding"):
+    for field in ("contributor_id", "political_geocoding_level", "political_geocoding",
+                  "access_rights"):
         if not is_blank(org.get(field)):
             defaults[field] = org[field]
     return defaults
 
 
+def organization_resource_defaults(org: dict) -> dict[str, Any]:
+    """The resource fields an organisation supplies (its rights statement)."""
+    return {"rights": org["rights"]} if not is_blank(org.get("rights")) else {}
+
+
+def fill_resource(resource: dict, defaults: dict[str, Any]) -> None:
+    """Fill the empty fields of one resource dict from ``defaults`` in place."""
+    for field, value in defaults.items():
+        if is_blank(resource.get(field)):
+            resource[field] = value
+
+
 def apply_organization_defaults(context: dict, data_dict: dict) -> None:
-    """Fill the empty inheritable fields of ``data_dict`` in place."""
+    """Fill the empty inheritable fields of ``data_dict`` and of the
+    resources it carries, in place."""
     org_id = data_dict.get("owner_org")
     if not org_id or not isinstance(org_id, str):
         return
@@ -86,3 +102,21 @@ def apply_organization_defaults(context: dict, data_dict: dict) -> None:
     for field, value in organization_defaults(org).items():
         if not _given(data_dict, field):
             data_dict[field] = value
+    resource_defaults = organization_resource_defaults(org)
+    for resource in data_dict.get("resources") or []:
+        if isinstance(resource, dict):
+            fill_resource(resource, resource_defaults)
+
+
+def apply_resource_defaults(context: dict, package_id: str, resource: dict) -> None:
+    """Fill the empty inheritable fields of a resource about to be created
+    in the dataset ``package_id`` (``resource_create``), in place."""
+    try:
+        dataset = tk.get_action("package_show")(
+            {"ignore_auth": True, "user": context.get("user")}, {"id": package_id})
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return
+    org = _organization(context, dataset.get("owner_org") or "") \
+        if dataset.get("owner_org") else None
+    if org:
+        fill_resource(resource, organization_resource_defaults(org))

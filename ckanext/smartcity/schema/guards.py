@@ -255,6 +255,10 @@ def _guarded(name: str):
             if name.startswith("package_"):
                 _check_dataset_uri(name, context, data_dict)
                 _check_extras(name, context, data_dict)
+            elif name == "resource_create" and isinstance(data_dict.get("package_id"), str):
+                # a distribution added later gets the organisation's rights
+                # statement too (docs/quality.md)
+                defaults.apply_resource_defaults(context, data_dict["package_id"], data_dict)
         return original_action(context, data_dict)
     action.__name__ = name
     action.__doc__ = (f"{name}, refusing control characters per field and oversized "
