@@ -20,15 +20,17 @@ def answers(url):
         return False
 
 
-@contextlib.contextmanager
 def _datastore_ini(ini, workdir, url, token):
     """An ini on top of ``ini`` that lets xloader's jobs load from the portal
     at ``url`` as the site user (docs/datastore.md)."""
     path = workdir / "portal-datastore.ini"
+    with open(ini, encoding="utf-8") as base:
+        logging_sections = base.read().partition("\n[loggers]")[2]  # deploy/wsgi.py reads them
     path.write_text("[DEFAULT]\ndebug = false\n\n[app:main]\n"
                     f"use = config:{ini}\n"
                     f"ckanext.xloader.api_token = {token}\n"
-                    f"ckanext.xloader.site_url = {url}\n")
+                    f"ckanext.xloader.site_url = {url}\n"
+                    + ("\n[loggers]" + logging_sections if logging_sections else ""))
     return str(path)
 
 

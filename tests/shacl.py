@@ -25,6 +25,9 @@ SHAPE_SETS = {
                        "dcat-ap-de-controlledvocabularies.ttl", "dcat-ap-de-deprecated.ttl",
                        "dcat-ap-spec-german-additions.ttl"),
     "eu-dcat-ap-3.0.1": ("eu-3.0.1-html-shapes.ttl",),
+    # DCAT-AP HVD 3.0.0: for high-value datasets only (it makes an HVD
+    # category mandatory on every dcat:Dataset); docs/hvd.md
+    "hvd": ("hvd-SHACL.ttl",),
 }
 
 

@@ -51,6 +51,20 @@ def test_every_dataset_conforms(app, portal):
     assert problems == {}
 
 
+def test_every_high_value_dataset_passes_the_hvd_shapes(app, portal):
+    """The demo's high-value datasets (an HVD category each) against the
+    DCAT-AP HVD 3.0.0 shapes: zero violations, with the class checks on the
+    category concepts, the regulation and the data services they describe."""
+    hvd_names = [name for name in portal
+                 if helpers.call_action("package_show", id=name).get("hvd_category")]
+    assert len(hvd_names) >= 7
+    batch = Graph()
+    for name in hvd_names:
+        batch += graph(app, f"/dataset/{name}.ttl", "turtle")
+    assert set(batch.objects(None, DCAT.accessService)), "no data service described"
+    assert violations(batch, "hvd") == []
+
+
 def test_catalogue_and_the_full_dataset_conform_in_every_format(app, portal):
     problems = {}
     for suffix, fmt in FORMATS:
