@@ -28,7 +28,6 @@ import contextlib
 import datetime as dt
 import io
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -51,32 +50,15 @@ class BenchFailure(Exception):
     pass
 
 
-def _psql(sql: str) -> None:
-    subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-v", "ON_ERROR_STOP=1",
-                    "-qtAX", "-c", sql], check=True, capture_output=True)
-
-
 def create_database(name: str, ckan_ini: str) -> str:
     """A CKAN database of its own, migrated; xloader's job log in it too."""
-    _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    _psql(f"CREATE DATABASE {name} OWNER ckan_smartcity TEMPLATE template0 ENCODING 'UTF8'")
     url = f"postgresql://ckan_smartcity:ckan_smartcity@127.0.0.1/{name}"
-    ini = os.path.join(ROOT, "var", f"{name}.ini")
-    os.makedirs(os.path.dirname(ini), exist_ok=True)
-    with open(ini, "w", encoding="utf-8") as handle:
-        handle.write(f"[app:main]\nuse = config:{os.path.abspath(ckan_ini)}\n"
-                     f"sqlalchemy.url = {url}\nckanext.xloader.jobs_db.uri = {url}\n"
-                     f"ckan.site_id = {BENCH_SITE_ID}\n"
-                     f"ckan.storage_path = {os.path.join(ROOT, 'var', name + '-storage')}\n")
-    ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
-    subprocess.run([ckan, "-c", ini, "db", "upgrade"], check=True, capture_output=True)
-    return ini
+    return bench_report.create_database(name, ckan_ini, BENCH_SITE_ID, {
+        "ckanext.xloader.jobs_db.uri": url,
+        "ckan.storage_path": os.path.join(ROOT, "var", name + "-storage")})
 
 
-def drop_database(name: str) -> None:
-    _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    with contextlib.suppress(FileNotFoundError):
-        os.remove(os.path.join(ROOT, "var", f"{name}.ini"))
+drop_database = bench_report.drop_database
 
 
 def traffic_csv(rows: int) -> bytes:
@@ -207,27 +189,6 @@ def report(results: list[dict], load_before: tuple) -> list[str]:
     return lines + [""]
 
 
-def write_section(path: str, lines: list[str]) -> None:
-    """Replace the section ``HEADING`` of ``path`` (up to the next "## "
-    heading) by ``lines``, or append it; every other byte stays as it is."""
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            old = handle.read()
-    except FileNotFoundError:
-        old = ""
-    parts = old.split("\n")
-    if HEADING in parts:
-        start = parts.index(HEADING)
-        end = next((i for i in range(start + 1, len(parts)) if parts[i].startswith("## ")),
-                   len(parts))
-        new = "\n".join(parts[:start] + lines + parts[end:])
-    else:
-        gap = "" if not old or old.endswith("\n\n") else "\n" if old.endswith("\n") else "\n\n"
-        new = old + gap + "\n".join(lines)
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        handle.write(new)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ckan-ini", default="test.ini")
@@ -248,7 +209,7 @@ def main() -> int:
         drop_database(args.database)
     lines = report(results, load_before)
     out = os.path.join(ROOT, args.out)
-    write_section(out, lines)
+    bench_report.write_section(out, HEADING, lines)
     print("\n".join(lines))
     print(f"wrote {out}", file=sys.stderr)
     return 0

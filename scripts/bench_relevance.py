@@ -244,26 +244,6 @@ def report(args: argparse.Namespace, judged: list[dict[str, Any]],
     return lines + [""]
 
 
-def write_section(path: str, lines: list[str], heading: str = HEADING) -> None:
-    """Replace the relevance section of ``path`` (up to the next "## "
-    heading), or append it; every other section stays as it is."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            old = handle.read().split("\n")
-    except FileNotFoundError:
-        old = []
-    if heading in old:
-        start = old.index(heading)
-        end = next((i for i in range(start + 1, len(old)) if old[i].startswith("## ")),
-                   len(old))
-        new = old[:start] + lines + old[end:]
-    else:
-        new = old + ([""] if old and old[-1] else []) + lines
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(new))
-
-
 def run(ini: str, queries: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
     """Load the town into the database of ``ini`` and judge every query."""
     from ckan.cli import load_config
@@ -320,7 +300,7 @@ def main() -> int:
     result = figures(judged)
     lines = report(args, judged, result, datasets)
     out = os.path.join(ROOT, args.out)
-    write_section(out, lines, args.heading)
+    bench_report.write_section(out, args.heading, lines)
     if args.json:
         print(json.dumps({**result, "failures": failures(judged)}, ensure_ascii=False))
     else:

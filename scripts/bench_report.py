@@ -23,15 +23,39 @@ def publish(text: list[str], out: str | None) -> None:
             handle.write("\n".join(text))
 
 
+def write_section(path: str, heading: str, lines: list[str]) -> None:
+    """Replace the section ``heading`` of ``path`` (up to the next "## "
+    heading) by ``lines``, or append it after a blank line; every other byte
+    of the file stays as it is."""
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            old = handle.read()
+    except FileNotFoundError:
+        old = ""
+    parts = old.split("\n")
+    if heading in parts:
+        start = parts.index(heading)
+        end = next((i for i in range(start + 1, len(parts)) if parts[i].startswith("## ")),
+                   len(parts))
+        new = "\n".join(parts[:start] + lines + parts[end:])
+    else:
+        gap = "" if not old or old.endswith("\n\n") else "\n" if old.endswith("\n") else "\n\n"
+        new = old + gap + "\n".join(lines)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(new)
+
+
 def _psql(sql: str) -> None:
     subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-v", "ON_ERROR_STOP=1",
                     "-qtAX", "-c", sql], check=True, capture_output=True)
 
 
-def create_database(name: str, ckan_ini: str, site_id: str) -> str:
+def create_database(name: str, ckan_ini: str, site_id: str,
+                    extra: dict[str, str] | None = None) -> str:
     """A database of its own (dropped first, then migrated), so tests and
-    benchmarks never share data, with the plugins of ``ckan_ini``; returns
-    the ini that points at it (``var/<name>.ini``)."""
+    benchmarks never share data, with the plugins of ``ckan_ini`` and the
+    ``extra`` options; returns the ini that points at it (``var/<name>.ini``)."""
     _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     _psql(f"CREATE DATABASE {name} OWNER ckan_smartcity TEMPLATE template0 ENCODING 'UTF8'")
     os.makedirs(os.path.join(ROOT, "var"), exist_ok=True)
@@ -39,7 +63,8 @@ def create_database(name: str, ckan_ini: str, site_id: str) -> str:
     with open(ini, "w", encoding="utf-8") as handle:
         handle.write(f"[app:main]\nuse = config:{os.path.abspath(ckan_ini)}\n"
                      f"sqlalchemy.url = postgresql://ckan_smartcity:ckan_smartcity@127.0.0.1/"
-                     f"{name}\nckan.site_id = {site_id}\n")
+                     f"{name}\nckan.site_id = {site_id}\n"
+                     + "".join(f"{key} = {value}\n" for key, value in (extra or {}).items()))
     ckan = os.path.join(os.path.dirname(sys.executable), "ckan")
     subprocess.run([ckan, "-c", ini, "db", "upgrade"], check=True, capture_output=True)
     return ini

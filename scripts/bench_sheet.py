@@ -381,30 +381,6 @@ def report(sizes: list[dict[str, Any]], baseline: float) -> list[str]:
     return lines + [""]
 
 
-def write_section(path: str, lines: list[str]) -> None:
-    """Replace the section ``HEADING`` of ``path`` (up to the next "## "
-    heading) by ``lines``, or append it after a blank line; every other byte
-    of the file stays as it is."""
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            old = handle.read()
-    except FileNotFoundError:
-        old = ""
-    text = "\n".join(lines)
-    parts = old.split("\n")
-    if HEADING in parts:
-        start = parts.index(HEADING)
-        end = next((i for i in range(start + 1, len(parts)) if parts[i].startswith("## ")),
-                   len(parts))
-        new = "\n".join(parts[:start] + lines + parts[end:])
-    else:
-        gap = "" if not old or old.endswith("\n\n") else "\n" if old.endswith("\n") else "\n\n"
-        new = old + gap + text
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        handle.write(new)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ckan-ini", default="test.ini")
@@ -428,7 +404,7 @@ def main() -> int:
         drop_database(args.database)
     lines = report(results, baseline)
     out = os.path.join(ROOT, args.out)
-    write_section(out, lines)
+    bench_report.write_section(out, HEADING, lines)
     print("\n".join(lines))
     print(f"wrote {out}", file=sys.stderr)
     return 0

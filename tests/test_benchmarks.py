@@ -118,6 +118,21 @@ def test_bench_sheet(ckan_ini, tmp_path):
     assert "One changed cell in 5 rows at N = 5: 5 would update, 10 unchanged." in text
 
 
+# The DataStore load benchmark (issue 18): a real xloader job on the RQ
+# worker loads a small CSV from the portal served on 127.0.0.1.
+def test_bench_datastore(ckan_ini, tmp_path):
+    database = "ckan_smartcity_bench_datastore_smoke"
+    out = tmp_path / "benchmarks.md"
+    out.write_text("# Benchmarks\n\n## Other\n\nkept\n", encoding="utf-8")
+    try:
+        text = run_bench("bench_datastore.py", out, "--ckan-ini", ckan_ini, "--rows", "100",
+                         "--database", database)
+    finally:
+        _psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    assert text.startswith("# Benchmarks\n\n## Other\n\nkept\n\n## DataStore load\n")
+    assert "| 100 |" in text
+
+
 # --- a served portal on services of its own -------------------------------
 
 def _newest_postgresql():
