@@ -13,13 +13,18 @@ from ckanext.smartcity.demo import town as demo
               help="File holding the sysadmin's password (created by make demo)")
 @click.option("--sample", type=click.IntRange(min=1), default=None,
               help="Load only this many datasets, spread over the categories (tests)")
-def demo_load(admin: str, admin_email: str, admin_password_file: str, sample: int | None):
+@click.pass_context
+def demo_load(ctx: click.Context, admin: str, admin_email: str, admin_password_file: str,
+              sample: int | None):
     """Create the demo sysadmin, organisations and datasets (idempotent)."""
     with open(admin_password_file, encoding="utf-8") as handle:
         password = handle.read().strip()
     if demo.ensure_sysadmin(admin, admin_email, password):
         click.echo(f"Created sysadmin {admin}")
-    created = demo.load(admin, sample)
+    # in a request context, so what CKAN names in the site's language (the
+    # titles of the previews it creates: "Karte", "Tabelle") is German
+    with ctx.meta["flask_app"].test_request_context():
+        created = demo.load(admin, sample)
     click.echo(f"Demo data: {created['organizations']} organisations and "
                f"{created['datasets']} datasets created")
 
