@@ -204,3 +204,28 @@ def test_a_linked_csv_in_a_private_network_is_not_fetched(app, portal, steward, 
     resource = helpers.call_action("package_show", id=package["id"])["resources"][0]
     assert not resource.get("datastore_active")
     assert "privates Netz" in notice(app, steward, package, resource)
+
+
+def test_a_steward_s_upload_without_a_format_loads_typed_and_clean(app, portal, steward, org):
+    """The review's steward path: a CSV uploaded without choosing a format
+    gets CSV from its file name and loads; its numbers are numbers (sorting
+    by them works); the resource shows none of xloader's bookkeeping and
+    links the table's API page."""
+    package = dataset(steward, org)
+    resource = upload(steward, package, CSV, fmt="")
+    assert resource["format"] == "CSV"
+    run_jobs()
+    shown = helpers.call_action("resource_show", id=resource["id"])
+    assert shown["datastore_active"] is True
+    assert not set(shown) & {"ckan_url", "original_url", "queue_name", "task_created",
+                             "set_url_type", "ignore_hash", "resource_id"}
+    answer = app.get("/api/3/action/datastore_search",
+                     query_string={"resource_id": resource["id"], "sort": "Einwohner desc"}
+                     ).json["result"]
+    types = {f["id"]: f["type"] for f in answer["fields"]}
+    assert types["Einwohner"] in ("int", "int4", "int8", "numeric", "float8"), types
+    assert [r["Stadtteil"] for r in answer["records"]] == ["Hiesfeld", "Lohberg", "Altstadt"]
+    page = app.get(f"/dataset/{package['name']}/resource/{resource['id']}").body
+    assert f'href="/schnittstelle/{resource["id"]}"' in page
+    for raw in ("Ckan url", "Original url", "Queue name", "Datastore active"):
+        assert raw not in page

@@ -205,3 +205,25 @@ def test_uploaded_file_is_a_download_and_a_plain_dataset_names_no_hvd_regulation
     assert (None, DCATAP.applicableLegislation, HVD_LEGISLATION) not in graph
     assert violations(graph, "dcat-ap-de-3.0") == []
     assert violations(graph, "eu-dcat-ap-3.0.1") == []
+
+
+def test_a_steward_s_own_description_of_the_table_is_the_one_service(hvd, steward, fetch):
+    """The demo town describes its tables' APIs itself (access_services
+    pointing at the table's own endpoint): the table is then described once,
+    and that description carries the service IRI /schnittstelle/<id> names,
+    on both paths."""
+    package, resource = hvd
+    helpers.call_action(
+        "resource_patch", context=dict(steward["context"]), id=resource["id"],
+        access_services=[{"title": "Ladepunkte – DataStore-API",
+                          "endpoint_url": urls.endpoint_url(resource["id"]),
+                          "endpoint_description": urls.description_url(resource["id"])}])
+    fast_rdf._local.__dict__.clear()
+    distribution = URIRef(resource_uri(resource))
+    service = URIRef(urls.service_iri(resource["id"]))
+    for fast in (True, False):
+        graph = fetch(f"/dataset/{package['name']}.ttl", fast=fast)
+        assert list(graph.objects(distribution, DCAT.accessService)) == [service], fast
+        assert (service, DCTERMS.title, None) in graph
+        assert len(list(graph.objects(service, DCAT.endpointURL))) == 1
+        assert hvd_violations(graph) == [] and violations(graph, "dcat-ap-de-3.0") == []

@@ -17,6 +17,11 @@ class SmartcityDatastorePlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.ITemplateHelpers)
     plugins.implements(plugins.IResourceController, inherit=True)
     plugins.implements(plugins.IPackageController, inherit=True)
+    plugins.implements(plugins.IActions)
+
+    # IActions: xloader's typed loads act as the site user (submit.py)
+    def get_actions(self):
+        return {"datastore_create": submit.datastore_create}
 
     # IXloader: called by xloader_submit before a job is queued
     def can_upload(self, resource_id):
@@ -31,6 +36,11 @@ class SmartcityDatastorePlugin(plugins.SingletonPlugin):
     # schema wants the algorithm with it (DCAT-AP.de spdx:checksum)
     def before_resource_update(self, context, current, resource):
         limits.name_checksum_algorithm(context, current, resource)
+
+    # IResourceController: xloader's job metadata stays out of what is shown
+    # and exported (status.XLOADER_JOB_KEYS)
+    def before_resource_show(self, resource_dict):
+        return status.hide_job_metadata(resource_dict)
 
     # IPackageController: tables saved with their dataset (see submit.py)
     def after_dataset_create(self, context, pkg_dict):

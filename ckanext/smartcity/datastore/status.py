@@ -63,5 +63,20 @@ def smartcity_datastore_status(resource: dict[str, Any]) -> dict[str, str] | Non
     return None
 
 
+# ckanext-xloader 2.6.0 stores its job's metadata on the resource when a load
+# succeeds (jobs.set_datastore_active -> set_resource_metadata): addresses,
+# queue, flags and timestamps that mean nothing to citizens or harvesters and
+# showed up on the resource page ("Ckan url", "Queue name", ...).
+XLOADER_JOB_KEYS = ("ckan_url", "ignore_hash", "original_url", "queue_name", "resource_id",
+                    "set_url_type", "task_created", "tries")
+
+
+def hide_job_metadata(resource: dict[str, Any]) -> dict[str, Any]:
+    """The resource without xloader's job metadata (in place, returned)."""
+    for key in XLOADER_JOB_KEYS:
+        resource.pop(key, None)
+    return resource
+
+
 def get_helpers() -> dict[str, Any]:
     return {"smartcity_datastore_status": smartcity_datastore_status}

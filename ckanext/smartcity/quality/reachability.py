@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-from ckan.lib import uploader
+from ckan.lib import jobs, uploader
 
 from ckanext.smartcity import net
 from ckanext.smartcity.i18n_text import bilingual
@@ -23,12 +23,29 @@ log = logging.getLogger(__name__)
 MAX_URLS = 100  # per dataset and job
 
 
-def enqueue(package_id: str) -> bool:
-    """Queue the URL check of a dataset; False (logged) when Redis is down:
-    saving a dataset never depends on the queue."""
+def _job_id(package_id: str) -> str:
+    return f"{tk.config.get('ckan.site_id') or 'ckan'}-url-check-{package_id}"
+
+
+def _waiting(job_id: str) -> bool:
+    """True when the dataset's URL check is queued and not yet started: a
+    dataset saved several times in a row (the demo loader, a spreadsheet
+    import, a harvest) is checked once, and DataStore loads on the same
+    queue do not wait behind copies."""
     try:
-        tk.enqueue_job(check_package, [package_id], title=f"URL-Prüfung {package_id}",
-                       rq_kwargs={"timeout": 600})
+        return jobs.job_from_id(job_id).get_status() == "queued"
+    except KeyError:
+        return False
+
+
+def enqueue(package_id: str) -> bool:
+    """Queue the URL check of a dataset (once while one waits); False
+    (logged) when Redis is down: saving a dataset never depends on the queue."""
+    try:
+        job_id = _job_id(package_id)
+        if not _waiting(job_id):
+            tk.enqueue_job(check_package, [package_id], title=f"URL-Prüfung {package_id}",
+                           rq_kwargs={"timeout": 600, "job_id": job_id})
         return True
     except Exception as exc:
         log.warning("URL check of %s not queued (%s)", package_id, type(exc).__name__)

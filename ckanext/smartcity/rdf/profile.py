@@ -637,9 +637,14 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
             self._uri(ref, DCAT.downloadURL, download, RDFS.Resource)
         for url in g.objects(ref, DCAT.accessURL):
             g.add((url, RDF.type, RDFS.Resource))  # the HVD shapes check the class
-        if (resource.get("id") and urls.in_datastore(resource)
-                and not self._described(ref, urls.endpoint_url(resource["id"]))):
-            self._datastore_service(data, dataset_ref, resource, ref)
+        if resource.get("id") and urls.in_datastore(resource):
+            described = self._described(ref, urls.endpoint_url(resource["id"]))
+            if described is None:
+                self._datastore_service(data, dataset_ref, resource, ref)
+            elif isinstance(described, BNode):
+                # the steward's description of this very table: it gets the
+                # table's service IRI, which /schnittstelle/<id> names
+                self._rename(described, URIRef(urls.service_iri(resource["id"])))
         publisher = g.value(dataset_ref, DCTERMS.publisher)
         for service in list(g.objects(ref, DCAT.accessService)):
             g.add((service, DCAT.servesDataset, dataset_ref))
@@ -660,13 +665,23 @@ class DCATAPDEProfile(EuropeanDCATAP3Profile):
         if hvd:
             g.add((ref, DCATAP.applicableLegislation, HVD_LEGISLATION))
 
-    def _described(self, ref, endpoint: str) -> bool:
-        """True when the steward already describes a service of the
-        distribution at ``endpoint`` (the demo town describes its DataStore
-        tables itself): the table is then not described twice."""
-        return any(str(url) == endpoint
-                   for service in self.g.objects(ref, DCAT.accessService)
-                   for url in self.g.objects(service, DCAT.endpointURL))
+    def _described(self, ref, endpoint: str):
+        """The node of the steward's own description of a service of the
+        distribution at ``endpoint``, or None (the demo town describes its
+        DataStore tables itself): the table is then not described twice."""
+        return next((service for service in self.g.objects(ref, DCAT.accessService)
+                     for url in self.g.objects(service, DCAT.endpointURL)
+                     if str(url) == endpoint), None)
+
+    def _rename(self, old, new) -> None:
+        """Give the node ``old`` the IRI ``new`` in every triple."""
+        g = self.g
+        for s, p, o in list(g.triples((old, None, None))):
+            g.remove((s, p, o))
+            g.add((new, p, o))
+        for s, p, o in list(g.triples((None, None, old))):
+            g.remove((s, p, o))
+            g.add((s, p, new))
 
     def _datastore_service(self, data, dataset_ref, resource, ref):
         """The DataStore table of ``resource`` as a ``dcat:DataService``:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import mimetypes
 import re
 import uuid
 from typing import Any
@@ -594,6 +595,27 @@ def smartcity_upload_or_http_url(key, data, errors, context):
         data[key] = smartcity_http_url(value)
     except tk.Invalid as error:
         errors[key].append(error.error)
+
+
+def smartcity_guess_format(key, data, errors, context) -> None:
+    """An empty format of a new distribution from its file name or URL
+    (``baustellen.csv`` -> CSV), when the EU file-type list knows the
+    extension or media type; otherwise it stays empty (the steward chooses).
+    Runs before ``ignore_missing``; CKAN's ``if_empty_guess_format`` would
+    store a media type, which is not a code of the list."""
+    if not _empty(data.get(key)) or data.get(key[:-1] + ("id",)):
+        return
+    url = data.get(key[:-1] + ("url",))
+    if not isinstance(url, str) or not url:
+        return
+    path = urlsplit(url).path
+    extension = path.rpartition(".")[2] if "." in path.rpartition("/")[2] else ""
+    media_type = mimetypes.guess_type(path)[0] or ""
+    for candidate in (extension, media_type):
+        stored = vocab.resolve_canonical("eu-file-type", candidate, "code") if candidate else None
+        if stored:
+            data[key] = stored
+            return
 
 
 def get_validators() -> dict[str, Any]:
