@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV  := .venv
 PYTEST_ARGS ?=
 
-.PHONY: demo stop test lint bench solr-configset vocabularies translations field-reference wheel clean
+.PHONY: demo stop test lint bench solr-up solrcloud-up demo-solr solr-configset vocabularies translations field-reference wheel clean
 
 demo:
 	scripts/bootstrap.sh demo
@@ -13,6 +13,21 @@ demo:
 
 stop:
 	scripts/stop.sh
+
+# a real Solr 9.10.1 on loopback, from Maven Central's jars (docs/solr.md);
+# the first run downloads them (about 35 s here)
+solr-up:
+	scripts/solr.sh up
+
+solrcloud-up:
+	scripts/solr.sh cloud-up
+
+# the demo portal on Solr standalone instead of PostgreSQL (docs/solr.md);
+# a later `make demo` goes back to PostgreSQL and rebuilds its index
+demo-solr:
+	scripts/solr.sh up
+	SEARCH_BACKEND=solr scripts/bootstrap.sh demo
+	scripts/serve.sh
 
 test:
 	scripts/bootstrap.sh test

@@ -166,7 +166,23 @@ render_config() {
       -e "s|@DATASTORE_RO_PASSWORD@|$DATASTORE_RO_PASSWORD|" \
       -e "s|@XLOADER_TOKEN@|$(cat "$VAR/xloader_token" 2>/dev/null || echo NOT_SET)|" \
       "$ROOT/deploy/ckan.ini.in" > "$target.new"
+  # make demo-solr: stock CKAN search on Solr (smartcity_search left out)
+  if [ "${SEARCH_BACKEND:-postgresql}" = solr ]; then
+    sed -i -e "s|^solr_url = .*|solr_url = ${SOLR_URL:-http://127.0.0.1:8983/solr/ckan}|" \
+        -e '/^ckan\.plugins *=/s/\<smartcity_search \?//' "$target.new"
+  fi
   mv "$target.new" "$target"
+}
+
+# After a switch between PostgreSQL and Solr (make demo / make demo-solr) the
+# new backend's index is rebuilt from the database, so nothing is lost.
+rebuild_index_after_switch() {
+  local backend="${SEARCH_BACKEND:-postgresql}" stamp="$VAR/search_backend"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" != "$backend" ]; then
+    log "Search backend changed to $backend: rebuilding the index"
+    "$VENV/bin/ckan" -c "$VAR/ckan.ini" search-index rebuild >/dev/null 2>&1
+  fi
+  echo "$backend" > "$stamp"
 }
 
 worker_config() {
@@ -228,8 +244,12 @@ case "$MODE" in
     chmod 600 "$VAR/xloader_token.new"
     mv "$VAR/xloader_token.new" "$VAR/xloader_token"
     render_config
+    rebuild_index_after_switch
     ;;
   test)
+    # Java and Maven build the real Solr the Solr tests start (tests/solr/, docs/solr.md)
+    command -v java >/dev/null && command -v mvn >/dev/null || apt_install openjdk-17-jdk-headless maven
+    "$ROOT/scripts/solr.sh" build
     ensure_database "$TEST_DB_NAME"
     ensure_datastore "${TEST_DB_NAME}_ds" "$ROOT/test.ini"
     migrate "$ROOT/test.ini"

@@ -14,3 +14,5 @@ for pidfile in "$VAR/gunicorn.pid" "$VAR/worker.pid" "$VAR/redis.pid"; do
     rm -f "$pidfile"
   fi
 done
+# a Solr started by make solr-up / solrcloud-up / demo-solr (docs/solr.md)
+"$(dirname "$0")/solr.sh" down-all
