@@ -598,12 +598,14 @@ def smartcity_upload_or_http_url(key, data, errors, context):
 
 
 def smartcity_guess_format(key, data, errors, context) -> None:
-    """An empty format of a new distribution from its file name or URL
+    """An empty format of a new *uploaded* file from its name
     (``baustellen.csv`` -> CSV), when the EU file-type list knows the
     extension or media type; otherwise it stays empty (the steward chooses).
-    Runs before ``ignore_missing``; CKAN's ``if_empty_guess_format`` would
-    store a media type, which is not a code of the list."""
-    if not _empty(data.get(key)) or data.get(key[:-1] + ("id",)):
+    A link keeps what its steward gave: its address says little about what
+    it serves. Runs before ``ignore_missing``; CKAN's ``if_empty_guess_format``
+    would store a media type, which is not a code of the list."""
+    if (not _empty(data.get(key)) or data.get(key[:-1] + ("id",))
+            or data.get(key[:-1] + ("url_type",)) != "upload"):
         return
     url = data.get(key[:-1] + ("url",))
     if not isinstance(url, str) or not url:
