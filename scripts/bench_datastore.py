@@ -178,7 +178,10 @@ def report(results: list[dict], load_before: tuple) -> list[str]:
              "indexes, status reported back (\"xloader job\": the job's own start to end in "
              "RQ). \"Queue drained\": the whole burst, with the follow-up jobs the saves "
              "queue (the quality report's URL checks) and each job's process start. The "
-             "searches are anonymous API calls.", "",
+             "searches are anonymous API calls. With the ini's "
+             "`ckanext.xloader.use_type_guessing = true`, files up to 5 MB (here 10,000 "
+             "rows) are typed by xloader's tabulator path, larger ones (100,000 rows) load "
+             "by COPY as text; the same 10,000 rows by COPY took 1.50 s on 2026-12-05.", "",
              "| rows | file | resource_create | xloader job | rows/s | queue drained | "
              "first datastore_search (100 rows) | filtered search |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|"]
