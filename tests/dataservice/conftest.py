@@ -1,11 +1,10 @@
-"""Fixtures of the data service tests: the test app with the data service
-pages, and DataStore tables made with ``datastore_create`` (no xloader job)."""
+"""Fixtures of the data service tests: DataStore tables made with
+``datastore_create`` (no xloader job)."""
 import pytest
 
 import ckan.plugins as plugins
 from ckan.tests import helpers
 
-from ckanext.smartcity.dataservice import pages
 from tests.schema.test_dataset_api import org, steward  # noqa: F401 (fixtures)
 
 ROWS = [
@@ -24,23 +23,12 @@ FIELDS = [
 
 
 @pytest.fixture
-def app(make_app, monkeypatch):
-    """CKAN's test app, with the data service pages also while plugin.py
-    does not wire them yet."""
-    smartcity = plugins.get_plugin("smartcity")
-    wired = any(bp.name == "smartcity_dataservice" for bp in smartcity.get_blueprint())
-    if not wired:
-        original = smartcity.get_blueprint
-        monkeypatch.setattr(smartcity, "get_blueprint",
-                            lambda: [*original(), pages.blueprint()])
-    return make_app()
-
-
-@pytest.fixture
 def datastore():
-    """Skips only where the datastore plugin is not loaded (test.ini loads it)."""
+    """The DataStore must be there: test.ini loads it (scripts/bootstrap.sh
+    test creates its database); without it these tests fail, they never skip."""
     if not plugins.plugin_loaded("datastore"):
-        pytest.skip("the datastore plugin is not loaded")
+        pytest.fail("the datastore plugin is not loaded: run scripts/bootstrap.sh test "
+                    "and use test.ini")
 
 
 def dataset(steward, org, name="parkhaeuser", **extra):
