@@ -24,7 +24,6 @@ Smoke run: ``--rows 100 --database ckan_smartcity_bench_datastore_smoke``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import io
 import os
@@ -202,19 +201,11 @@ def main() -> int:
     sizes = [int(size) for size in args.rows.split(",")]
     load_before = os.getloadavg()
     ini = create_database(args.database, args.ckan_ini)
-    try:
-        with contextlib.redirect_stdout(sys.stderr):   # test.ini logs to stdout
-            results = run(ini, sizes)
-    except BenchFailure as failure:
-        print(f"bench_datastore: {failure}", file=sys.stderr)
+    results = bench_report.in_own_database("bench_datastore", args.database, ini,
+                                           lambda ini: run(ini, sizes), BenchFailure)
+    if results is None:
         return 1
-    finally:
-        drop_database(args.database)
-    lines = report(results, load_before)
-    out = os.path.join(ROOT, args.out)
-    bench_report.write_section(out, HEADING, lines)
-    print("\n".join(lines))
-    print(f"wrote {out}", file=sys.stderr)
+    bench_report.publish_section(args.out, HEADING, report(results, load_before))
     return 0
 
 

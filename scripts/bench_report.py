@@ -3,6 +3,9 @@ section to docs/benchmarks.md (and printing it), and a database of the
 benchmark's own."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import contextlib
 import os
 import platform
@@ -44,6 +47,31 @@ def write_section(path: str, heading: str, lines: list[str]) -> None:
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="") as handle:
         handle.write(new)
+
+
+def in_own_database(label: str, database: str, ini: str, measure: Callable[[str], Any],
+                    failure: type[Exception]) -> Any | None:
+    """``measure(ini)`` against the benchmark's database ``database`` (made by
+    create_database, whose ini is ``ini``), with stdout sent to stderr
+    (test.ini logs to stdout: the report alone goes there); the database is
+    dropped afterwards. None, with the reason on stderr, when ``measure``
+    raised ``failure``."""
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            return measure(ini)
+    except failure as error:
+        print(f"{label}: {error}", file=sys.stderr)
+        return None
+    finally:
+        drop_database(database)
+
+
+def publish_section(out: str, heading: str, lines: list[str]) -> None:
+    """Write the section into ``out`` (relative to the repository) and print it."""
+    path = os.path.join(ROOT, out)
+    write_section(path, heading, lines)
+    print("\n".join(lines))
+    print(f"wrote {path}", file=sys.stderr)
 
 
 def _psql(sql: str) -> None:

@@ -37,7 +37,6 @@ ckan_smartcity_bench_sheet_smoke``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import io
 import os
@@ -393,20 +392,12 @@ def main() -> int:
     sizes = [int(size) for size in args.sizes.split(",")]
     LOAD_BEFORE[:] = os.getloadavg()
     ini = create_database(args.database, args.ckan_ini)
-    try:
-        # test.ini logs to stdout: the report alone goes there
-        with contextlib.redirect_stdout(sys.stderr):
-            results, baseline = run(ini, sizes)
-    except BenchFailure as failure:
-        print(f"bench_sheet: {failure}", file=sys.stderr)
+    measured = bench_report.in_own_database("bench_sheet", args.database, ini,
+                                            lambda ini: run(ini, sizes), BenchFailure)
+    if measured is None:
         return 1
-    finally:
-        drop_database(args.database)
-    lines = report(results, baseline)
-    out = os.path.join(ROOT, args.out)
-    bench_report.write_section(out, HEADING, lines)
-    print("\n".join(lines))
-    print(f"wrote {out}", file=sys.stderr)
+    results, baseline = measured
+    bench_report.publish_section(args.out, HEADING, report(results, baseline))
     return 0
 
 
