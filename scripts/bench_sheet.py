@@ -68,10 +68,6 @@ def create_database(name: str, ckan_ini: str) -> str:
     return bench_report.create_database(name, ckan_ini, BENCH_SITE_ID)
 
 
-def drop_database(name: str) -> None:
-    bench_report.drop_database(name)
-
-
 # ------------------------------------------------------------- the town
 
 def specs(count: int, templates: list[dict[str, Any]]) -> list[dict[str, Any]]:
