@@ -5,11 +5,13 @@ clean_db, clean_index, migrate_db_for, cli, ...; ``make test`` passes
 ``make test`` runs the suite in two pytest-xdist workers. Each worker has a
 database, a Redis database and a file store of its own
 (``var/test-gw<N>.ini``, written and migrated by ``scripts/bootstrap.sh
-test``). The tests of one file run in one worker (``--dist loadfile``), so
-a portal a file starts on a fixed port (the harvest source portal on 58231
-in test_harvest.py, the browser portal on 58232 in test_browser.py, the
-bench portal, the private redis-server on 6391) never starts twice at the
-same time. Tests marked ``serial`` restart PostgreSQL and run alone
+test``). The tests of one file run in one worker (``--dist loadfile``), and
+so do all the files under tests/browser (the scheduler below), so a portal
+started on a fixed port (the harvest source portal on 58231 in
+test_harvest.py, the browser portal on 58232 shared by every file under
+tests/browser, the bench portal, the private redis-server on 6391) never
+starts twice at the same time, nor empties the database of a portal another
+worker serves. Tests marked ``serial`` restart PostgreSQL and run alone
 afterwards, outside the parallel run."""
 import os
 
@@ -19,6 +21,8 @@ from ckan.tests import factories
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # tests that restart PostgreSQL: every other test's connections would break
 SERIAL = ("tests/browser/test_faults.py",)
+# directories whose files share one session fixture on a fixed port: one worker
+SHARED_PORTAL = ("tests/browser/",)
 
 
 def pytest_configure(config):
@@ -33,6 +37,22 @@ def pytest_configure(config):
             raise pytest.UsageError(f"{ini} is missing: run scripts/bootstrap.sh test "
                                     "(it creates one database per worker)")
         config.option.ckan_ini = ini
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile``, with the files of a SHARED_PORTAL directory as one
+    unit. (xdist's own ``loadgroup`` marks do not group under pytest 9.2:
+    they rename ``item._nodeid``, which pytest no longer reads.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedPortalScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            path = super()._split_scope(nodeid)
+            return next((shared for shared in SHARED_PORTAL if path.startswith(shared)), path)
+
+    return SharedPortalScheduling(config, log)
 
 
 def pytest_itemcollected(item):
