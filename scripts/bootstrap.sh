@@ -205,6 +205,37 @@ EOF
   mv "$VAR/test-gw$worker.ini.new" "$VAR/test-gw$worker.ini"
 }
 
+# Test ports of the real Solr the search-touching tests run on again
+# (make test: scripts/test_on_solr.sh); not the demo's 8983/8984, nor
+# tests/solr/'s 18983/18985.
+TEST_SOLR_PORT=18993
+TEST_SOLRCLOUD_PORT=18995
+
+backend_worker_config() {
+  # var/test-gwN.ini with stock CKAN search on Solr instead of ours: the
+  # plugins of test.ini without smartcity_search, solr_url on the test Solr
+  # of the backend; both workers share one core/collection, kept apart by
+  # their site ids (CKAN filters and clears every Solr query by site_id)
+  local backend="$1" worker="$2" url plugins
+  case "$backend" in
+    solr) url="http://127.0.0.1:$TEST_SOLR_PORT/solr/ckan" ;;
+    solrcloud) url="http://127.0.0.1:$TEST_SOLRCLOUD_PORT/solr/ckan" ;;
+  esac
+  plugins="$(sed -n 's/^ckan\.plugins *= *//p' "$ROOT/test.ini" | sed 's/\<smartcity_search \?//')"
+  cat > "$VAR/test-$backend-gw$worker.ini.new" <<EOF
+# written by scripts/bootstrap.sh: var/test-gw$worker.ini on $backend (make test)
+[DEFAULT]
+debug = false
+
+[app:main]
+use = config:$VAR/test-gw$worker.ini
+ckan.site_id = smartcity-test-gw$worker
+ckan.plugins = $plugins
+solr_url = $url
+EOF
+  mv "$VAR/test-$backend-gw$worker.ini.new" "$VAR/test-$backend-gw$worker.ini"
+}
+
 ensure_axe_core() {
   # The accessibility checker the browser tests inject into each page
   # (tests/browser/), from the npm registry, kept under var/.
@@ -260,6 +291,8 @@ case "$MODE" in
       worker_config "$worker"
       ensure_datastore "${TEST_DB_NAME}_gw${worker}_ds" "$VAR/test-gw$worker.ini"
       migrate "$VAR/test-gw$worker.ini"
+      backend_worker_config solr "$worker"
+      backend_worker_config solrcloud "$worker"
     done
     # the second portal the harvest tests harvest from (tests/harvest/)
     ensure_database "$SOURCE_DB_NAME"

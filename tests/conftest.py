@@ -23,6 +23,30 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERIAL = ("tests/browser/test_faults.py",)
 # directories whose files share one session fixture on a fixed port: one worker
 SHARED_PORTAL = ("tests/browser/",)
+# Files whose tests touch search and must pass on every backend: our
+# PostgreSQL search, and stock CKAN search on Solr standalone and SolrCloud
+# (make test runs them again through scripts/test_on_solr.sh). Tests in them
+# that hold what only our search does (German stemming, synonyms, the index
+# table) carry the postgresql_only mark; tests/solr/test_differential.py and
+# docs/search.md "Compared with Solr" list those differences.
+EVERY_BACKEND = (
+    "tests/search/test_package_search.py",
+    "tests/schema/test_drafts.py",
+    "tests/rdf/test_catalogue_paging.py",
+    "tests/rdf/test_export.py",
+    "tests/categories/test_category_search.py",
+    "tests/categories/test_category_pages.py",
+    "tests/web/test_portal_pages.py",
+    "tests/quality/test_quality.py",
+    "tests/harvest/test_harvest.py",
+)
+BACKENDS = ("postgresql", "solr", "solrcloud")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--search-backend", choices=BACKENDS, default="postgresql",
+                     help="run the tests of every backend on stock CKAN search with "
+                          "Solr (var/test-<backend>-gwN.ini; scripts/test_on_solr.sh)")
 
 
 def pytest_configure(config):
@@ -30,9 +54,24 @@ def pytest_configure(config):
     CKAN's pytest plugin reads ``--ckan-ini`` only after this hook."""
     config.addinivalue_line("markers", "serial: restarts shared services; run alone "
                                        "(make test runs these after the parallel run)")
+    config.addinivalue_line("markers", "every_backend: touches search; runs on PostgreSQL, "
+                                       "Solr and SolrCloud (EVERY_BACKEND)")
+    config.addinivalue_line("markers", "postgresql_only: what only smartcity_search does "
+                                       "(German stemming, synonyms, its index table)")
+    backend = config.getoption("search_backend")
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker and config.option.ckan_ini:
-        ini = os.path.join(ROOT, "var", f"test-{worker}.ini")
+    given = config.option.ckan_ini
+    if backend != "postgresql" and given:
+        if os.path.abspath(given) != os.path.join(ROOT, "test.ini"):
+            return  # a Solr configuration of the caller's own
+        # one configuration per worker; without xdist the first one
+        name = f"test-{backend}-{worker or 'gw0'}.ini"
+    elif worker and config.option.ckan_ini:
+        name = f"test-{worker}.ini"
+    else:
+        name = None
+    if name:
+        ini = os.path.join(ROOT, "var", name)
         if not os.path.exists(ini):
             raise pytest.UsageError(f"{ini} is missing: run scripts/bootstrap.sh test "
                                     "(it creates one database per worker)")
@@ -56,10 +95,28 @@ def pytest_xdist_make_scheduler(config, log):
 
 
 def pytest_itemcollected(item):
-    """The serial mark by path, set as each test is collected (before -m
-    selects by it)."""
-    if os.path.relpath(str(item.path), ROOT).startswith(SERIAL):
+    """The serial and every_backend marks by path, set as each test is
+    collected (before -m selects by them)."""
+    path = os.path.relpath(str(item.path), ROOT)
+    if path.startswith(SERIAL):
         item.add_marker(pytest.mark.serial)
+    if path.startswith(EVERY_BACKEND):
+        item.add_marker(pytest.mark.every_backend)
+
+
+def pytest_collection_modifyitems(config, items):
+    """On Solr, only the tests of every backend run (the rest test what
+    stock CKAN search has no part in, or what only ours does)."""
+    if config.getoption("search_backend") == "postgresql":
+        return
+    keep, drop = [], []
+    for item in items:
+        runs = (item.get_closest_marker("every_backend")
+                and not item.get_closest_marker("postgresql_only"))
+        (keep if runs else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 LICENSE = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
@@ -87,7 +144,11 @@ def clean_db(reset_db, migrate_db_for, reset_index, with_plugins):
     """A fresh database and an empty search index. CKAN's reset may drop
     every table; plugin tables (activity, the search index) come back through
     the plugins' own migrations."""
+    from ckan import plugins
+
     reset_db()
     for plugin in ("activity", "smartcity_search", "smartcity", "harvest"):
-        migrate_db_for(plugin)
+        # smartcity_search is left out on Solr (--search-backend)
+        if plugins.plugin_loaded(plugin):
+            migrate_db_for(plugin)
     reset_index()

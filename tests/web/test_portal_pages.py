@@ -66,14 +66,17 @@ def test_the_organisation_box_does_not_search_the_organisations_datasets(app, st
     helpers.call_action("organization_patch", context=dict(steward["context"]), id=org["id"],
                         description="Die Stadtverwaltung Dinslaken.")
     helpers.call_action("package_create", context=dict(steward["context"]), **full_dataset(org))
+    # the search connection of either backend: ours, or pysolr's on Solr
+    import pysolr
     from ckanext.smartcity.search.connection import PostgresSearchConnection
     searches = []
-    original = PostgresSearchConnection.search
+    for connection in (PostgresSearchConnection, pysolr.Solr):
+        original = connection.search
 
-    def recording(self, q=None, **kwargs):
-        searches.append(f"{q} {kwargs.get('fq')}")
-        return original(self, q, **kwargs)
-    monkeypatch.setattr(PostgresSearchConnection, "search", recording)
+        def recording(self, q=None, *args, _original=original, **kwargs):
+            searches.append(f"{q} {kwargs.get('fq')}")
+            return _original(self, q, *args, **kwargs)
+        monkeypatch.setattr(connection, "search", recording)
     page = soup(app, "/dataset/ladesaeulen")
     assert page.find("a", href="/organization/stadt-dinslaken")
     assert "Die Stadtverwaltung Dinslaken." in page.get_text()
