@@ -58,6 +58,8 @@ bench:
 	$(VENV)/bin/python scripts/bench_quality.py --ckan-ini test.ini --out docs/benchmarks.md
 	$(VENV)/bin/python scripts/bench_sheet.py --ckan-ini test.ini --out docs/benchmarks.md
 	$(VENV)/bin/python scripts/bench_datastore.py --ckan-ini test.ini --out docs/benchmarks.md
+	# PostgreSQL, Solr and SolrCloud side by side at 10k and 100k (about 30 min)
+	$(VENV)/bin/python scripts/bench_backends.py --ckan-ini test.ini --out docs/benchmarks.md
 	# load: 20 clients for 60 s against the demo portal (started if needed)
 	scripts/bootstrap.sh demo
 	scripts/serve.sh
