@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +28,7 @@ from typing import Any
 import pytest
 
 from tests.solr import queries as differential_queries
+from tests.solr import test_solr_backend as solr_backend
 from tests.solr.test_solr_backend import INSTALL_HINT, plugins_without_search
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -86,15 +86,7 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
 
 
 def run(args: list[str], timeout: int, what: str, env: dict | None = None) -> str:
-    try:
-        done = subprocess.run(args, cwd=ROOT, env=env or ENV, capture_output=True,
-                              text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as error:
-        pytest.fail(f"{what} took longer than {timeout} s: {error.stdout}\n{error.stderr}")
-    if done.returncode != 0:
-        pytest.fail(f"{what} failed ({done.returncode}):\n{done.stdout[-3000:]}\n"
-                    f"{done.stderr[-3000:]}")
-    return done.stdout
+    return solr_backend.run(args, timeout, what, env or ENV)
 
 
 def psql(sql: str) -> None:

@@ -38,9 +38,11 @@ INSTALL_HINT = ("Solr needs a JDK 17 and Maven (Debian: apt-get install "
 ENV = {**os.environ, "SOLR_PORT": str(STANDALONE_PORT), "SOLRCLOUD_PORT": str(CLOUD_PORT)}
 
 
-def run(args: list[str], timeout: int, what: str) -> str:
+def run(args: list[str], timeout: int, what: str, env: dict | None = None) -> str:
+    """``args`` in the repository with the Solr ports of ``env`` (this
+    file's by default); the test fails with the output if it fails."""
     try:
-        done = subprocess.run(args, cwd=ROOT, env=ENV, capture_output=True, text=True,
+        done = subprocess.run(args, cwd=ROOT, env=env or ENV, capture_output=True, text=True,
                               timeout=timeout)
     except subprocess.TimeoutExpired as error:
         pytest.fail(f"{what} took longer than {timeout} s: {error.stdout}\n{error.stderr}")
