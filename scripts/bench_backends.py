@@ -599,7 +599,8 @@ def switch_paragraph(sizes: list[int], results: dict[str, Any]) -> list[str]:
     cloud_text = (
         "SolrCloud pays for its second node and ZooKeeper with memory ("
         f"{mib(cloud['memory_loaded']['jvm']['VmRSS'])} against "
-        f"{mib(solr['memory_loaded']['jvm']['VmRSS'])}) and, on one machine, was "
+        f"{mib(solr['memory_loaded']['jvm']['VmRSS'])}) and, on one machine at the "
+        "largest size, was "
         + ("not faster than standalone on any query shape" if not cloud_faster else
            "faster than standalone only on " + ", ".join(f"({k})" for k in cloud_faster))
         + "; it is for availability and for catalogues beyond one machine. ")
