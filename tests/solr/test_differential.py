@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -29,13 +28,10 @@ import pytest
 
 from tests.solr import queries as differential_queries
 from tests.solr import test_solr_backend as solr_backend
-from tests.solr.test_solr_backend import INSTALL_HINT, plugins_without_search
+from tests.solr.test_solr_backend import (CKAN, INSTALL_HINT, PYTHON, ROOT, SOLR_SH,
+                                          plugins_without_search)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SOLR_SH = os.path.join(ROOT, "scripts", "solr.sh")
 SCRIPT = os.path.join(ROOT, "tests", "solr", "differential.py")
-PYTHON = sys.executable
-CKAN = os.path.join(os.path.dirname(PYTHON), "ckan")
 PORT = 19983
 DATABASE = "ckan_smartcity_differential"
 SITE_ID = "smartcity-differential"
