@@ -205,12 +205,6 @@ EOF
   mv "$VAR/test-gw$worker.ini.new" "$VAR/test-gw$worker.ini"
 }
 
-# Test ports of the real Solr the search-touching tests run on again
-# (make test: scripts/test_on_solr.sh); not the demo's 8983/8984, nor
-# tests/solr/'s 18983/18985.
-TEST_SOLR_PORT=18993
-TEST_SOLRCLOUD_PORT=18995
-
 backend_worker_config() {
   # var/test-gwN.ini with stock CKAN search on Solr instead of ours: the
   # plugins of test.ini without smartcity_search, solr_url on the test Solr

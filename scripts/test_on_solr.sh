@@ -13,7 +13,7 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 BACKEND="${1:?usage: $0 solr|solrcloud [pytest arguments...]}"
 shift
-export SOLR_PORT=18993 SOLRCLOUD_PORT=18995
+export SOLR_PORT="$TEST_SOLR_PORT" SOLRCLOUD_PORT="$TEST_SOLRCLOUD_PORT"
 case "$BACKEND" in
   solr) start=up ;;
   solrcloud) start=cloud-up ;;
