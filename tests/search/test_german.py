@@ -170,6 +170,8 @@ def test_the_search_page_relaxes_the_api_does_not(town, app):
 def test_field_queries_and_exclusions_keep_their_lucene_meaning(town):
     assert names("Müll")[:1] == ["abfuhrkalender"]  # free text: synonyms
     assert names("title:Müll") == []                  # a field: as typed
+    # text: is CKAN's default field, the free text itself (docs/search.md)
+    assert names("text:Müll")[:1] == ["abfuhrkalender"]
     assert "abfuhrkalender" in names("Abfuhrkalender -Müll")  # excludes Müll, not Abfall
 
 
