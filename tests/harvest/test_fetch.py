@@ -17,6 +17,11 @@ TURTLE = b"""@prefix dcat: <http://www.w3.org/ns/dcat#> .
 """
 LOCAL = f.Policy(allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),),
                  connect_timeout=2, read_timeout=1, deadline=5, max_bytes=100_000)
+# The hostile servers below hold out for 20-30 s; a fetch that gives up
+# within this bound did not wait for them. The bound is far above the policy's
+# timeouts so a loaded CI machine cannot fail it: these tests check that a
+# timeout exists, not how fast anything is (speed lives in make bench).
+NOT_WAITED = 12
 
 
 @pytest.fixture
@@ -90,7 +95,7 @@ def test_doctype_and_entities_are_refused_before_parsing(source, body):
     started = time.monotonic()
     with pytest.raises(f.FetchError, match="DOCTYPE") as refused:
         f.parse(f.fetch(source.base + "/catalog.rdf", "rdf", LOCAL), "rdf")
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < NOT_WAITED
     assert "passwd" not in str(refused.value) and "lol" not in str(refused.value)
 
 
@@ -131,12 +136,12 @@ def test_size_cap_stops_an_endless_stream_and_a_lying_length(source):
 
 def test_slow_server_hits_the_read_timeout(source):
     def slow(handler):
-        time.sleep(3)
+        time.sleep(30)
     source.routes["/slow"] = (200, {}, slow)
     started = time.monotonic()
     with pytest.raises(f.FetchError, match="did not answer in time"):
         f.fetch(source.base + "/slow", "ttl", LOCAL)
-    assert time.monotonic() - started < 2.5
+    assert time.monotonic() - started < NOT_WAITED
 
 
 @pytest.mark.parametrize("body, fmt, media", [
@@ -212,12 +217,12 @@ def test_deadline_holds_against_trickled_headers(source):
     started = time.monotonic()
     with pytest.raises(f.FetchError, match="longer than"):
         f.fetch(source.base + "/trickle", "ttl", policy)
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < NOT_WAITED
     # the URL check of the quality report (HEAD, then GET) keeps the same deadline
     started = time.monotonic()
     with pytest.raises(f.FetchError, match="longer than"):
         net.probe(source.base + "/trickle", policy)
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < NOT_WAITED
 
 
 def test_over_long_literals_are_refused_before_parsing(source):
@@ -246,7 +251,7 @@ def test_a_name_server_that_never_answers_is_a_clean_error(monkeypatch):
     started = time.monotonic()
     with pytest.raises(f.FetchError, match="no DNS answer for 'slow.example'"):
         f.fetch("http://slow.example/catalog.ttl", "ttl", LOCAL)
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < NOT_WAITED
 
 
 def test_a_compressed_body_is_refused_without_being_unpacked(source):
@@ -257,10 +262,8 @@ def test_a_compressed_body_is_refused_without_being_unpacked(source):
     bomb = gzip.compress(b"\0" * 50_000_000, compresslevel=9)
     assert len(bomb) < 100_000
     source.add("/bomb.ttl", bomb, **{"Content-Encoding": "gzip"})
-    started = time.monotonic()
     with pytest.raises(f.FetchError, match="compressed"):
         f.fetch(source.base + "/bomb.ttl", "ttl", LOCAL)
-    assert time.monotonic() - started < 2
 
 
 def test_latin1_is_a_clean_error_and_a_utf8_bom_is_read(source):
