@@ -366,3 +366,33 @@ def test_steward_saves_a_draft_and_finds_it_on_the_to_do_list(page, portal, widt
     assert title not in other.content()
     visitor.close()
     assert_clean(page)
+
+
+def test_the_hvd_hint_shows_only_while_an_hvd_category_is_chosen(page, portal):
+    """The form's HVD hint concerns high-value datasets only: hidden until
+    the steward chooses an HVD category, then shown with "Für HVD
+    erforderlich" on the fields HVD needs; hidden again when the choice is
+    cleared (hvd-marker.js; without JavaScript it stays visible)."""
+    login(page, portal)
+    page.goto(portal + "/dataset/new")
+    wait_for_modules(page, "smartcity-hvd-marker")
+    hint = page.locator("#smartcity-hvd-hint")
+    badges = page.locator(".smartcity-hvd-badge:visible")
+    assert hint.is_hidden() and badges.count() == 0
+    choice = page.locator("[name=hvd_category]").first
+    if choice.get_attribute("type") == "checkbox":
+        choice.check(force=True)
+        choice.dispatch_event("change")
+    else:
+        first = choice.locator("option:not([value=''])").first.get_attribute("value")
+        choice.select_option(first)
+    assert hint.is_visible()
+    assert badges.count() == 2 and "Für HVD erforderlich" in badges.first.inner_text()
+    check_layout_at(page)
+    if choice.get_attribute("type") == "checkbox":
+        choice.uncheck(force=True)
+        choice.dispatch_event("change")
+    else:
+        choice.select_option([])
+    assert hint.is_hidden() and badges.count() == 0
+    assert_clean(page)

@@ -1,8 +1,9 @@
 /* High-value datasets in the dataset form: while the HVD category select
- * has a value, the inputs HVD additionally requires carry a visible
- * "Für HVD erforderlich" badge. The fields and the badge text come from the
- * hint the template renders (package_form.html), which also says the same
- * in words without JavaScript. */
+ * has a value, the hint the template renders (package_form.html) is shown
+ * and the inputs HVD additionally requires carry a visible "Für HVD
+ * erforderlich" badge; while it has none, the hint is hidden (it concerns
+ * only HVD datasets). The fields and the badge text come from the hint.
+ * Without JavaScript the hint stays visible and says the same in words. */
 this.ckan.module("smartcity-hvd-marker", function ($) {
   "use strict";
   return {
@@ -28,6 +29,7 @@ this.ckan.module("smartcity-hvd-marker", function ($) {
       var chosen = this._chosen();
       var label = this.options.label;
       this.el.toggleClass("smartcity-hvd-active", chosen);
+      this.el.prop("hidden", !chosen);
       $.each(this.fields, function (_i, name) {
         var wrapper = this.form.find(".smartcity-field[data-field='" + name + "']");
         var badge = wrapper.children(".smartcity-hvd-badge");

@@ -1,7 +1,7 @@
 """Template helpers of the pages citizens see: home page, dataset facts,
-organisation box, structured data, pager, demo notice, dates in the page
-language, the error page's assets (registered with the ``smartcity_``
-prefix)."""
+organisation box, structured data, pager, demo notice, dates, numbers and
+durations in the page language, the error page's assets (registered with
+the ``smartcity_`` prefix)."""
 from __future__ import annotations
 
 import datetime
@@ -14,6 +14,7 @@ import ckan.plugins.toolkit as tk
 import dominate.tags as tags
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton
+from babel.numbers import format_decimal
 from flask import g
 from markupsafe import Markup
 
@@ -182,6 +183,59 @@ def smartcity_date(value: Any) -> Markup | str:
     except ValueError:  # 2026-02-30: not a date, shown as stored
         return text
     return Markup('<time datetime="{}">{}</time>').format(machine, shown)
+
+
+def smartcity_number(value: Any) -> str:
+    """A whole number with the digit grouping of the page language: 32000
+    as "32.000" on German pages, "32,000" on English ones (an int or its
+    digits as text). Anything else comes back as text, unchanged (None as
+    "")."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        number = int(value)
+    else:
+        return "" if value is None else str(value)
+    return format_decimal(number, locale=_babel_locale(tk.h.lang()))
+
+
+# xsd:duration as schema/validators.py stores it (upper case); weeks (P2W)
+# too, which harvested records may carry
+_DURATION = re.compile(r"P(?!$)(?:([0-9]+)Y)?(?:([0-9]+)M)?(?:([0-9]+)W)?(?:([0-9]+)D)?"
+                       r"(?:T(?=[0-9])(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+(?:[.,][0-9]+)?)S)?)?")
+
+
+# the words of each part of _DURATION, in its order: plural form by the
+# number n (1 -> "Stunde"), digits as the page language writes them (c)
+_DURATION_WORDS = (
+    lambda n, c: tk.ungettext("%(count)s year", "%(count)s years", n, count=c),
+    lambda n, c: tk.ungettext("%(count)s month", "%(count)s months", n, count=c),
+    lambda n, c: tk.ungettext("%(count)s week", "%(count)s weeks", n, count=c),
+    lambda n, c: tk.ungettext("%(count)s day", "%(count)s days", n, count=c),
+    lambda n, c: tk.ungettext("%(count)s hour", "%(count)s hours", n, count=c),
+    lambda n, c: tk.ungettext("%(count)s minute", "%(count)s minutes", n, count=c),
+    lambda n, c: tk.ungettext("%(count)s second", "%(count)s seconds", n, count=c),
+)
+
+
+def smartcity_duration_text(value: Any) -> str:
+    """An ISO 8601 duration (dcat:temporalResolution) in words of the page
+    language: ``PT1H`` as "1 Stunde", ``PT1H30M`` as "1 Stunde 30 Minuten",
+    ``P1Y`` as "1 Jahr" (English: "1 hour 30 minutes"). Anything that is
+    no such duration comes back as written."""
+    text = str(value or "").strip()
+    match = _DURATION.fullmatch(text.upper())
+    if not match:
+        return text
+    locale = _babel_locale(tk.h.lang())
+    words = []
+    for words_of, amount in zip(_DURATION_WORDS, match.groups(), strict=True):
+        if amount is None:
+            continue
+        number = float(amount.replace(",", ".")) if "." in amount or "," in amount \
+            else int(amount)
+        words.append(words_of(number, format_decimal(number, locale=locale)))
+    return " ".join(words)
 
 
 def smartcity_fresh_assets() -> str:
