@@ -40,9 +40,9 @@ test:
 	$(VENV)/bin/python -m pytest --ckan-ini=test.ini -p no:cacheprovider \
 		-W ignore::DeprecationWarning -m serial --durations=15 tests $(PYTEST_ARGS)
 	# the tests that touch search, again on stock CKAN search with a real
-	# Solr standalone (tests/conftest.py EVERY_BACKEND); SolrCloud runs by
-	# hand, `scripts/test_on_solr.sh solrcloud` (docs/solr.md: read-after-write)
+	# Solr standalone and a real SolrCloud (tests/conftest.py EVERY_BACKEND)
 	scripts/test_on_solr.sh solr $(PYTEST_ARGS)
+	scripts/test_on_solr.sh solrcloud $(PYTEST_ARGS)
 
 # ruff (ruff.toml): pyflakes, pycodestyle, bugbear, pyupgrade, simplify
 lint:

@@ -41,14 +41,6 @@ EVERY_BACKEND = (
     "tests/harvest/test_harvest.py",
 )
 BACKENDS = ("postgresql", "solr", "solrcloud")
-# Files of EVERY_BACKEND left out on one backend, each with its reason; an
-# open defect, not a difference by design (docs/solr.md).
-LEFT_OUT = {
-    ("solrcloud", "tests/rdf/test_export.py"):
-        "in about 1 of 3 runs one uploaded file's distribution of the demo datasets has "
-        "no dcterms:license / other accessURL in the export (read from the index) while "
-        "package_show has it; never on Solr standalone or PostgreSQL; cause not found yet",
-}
 
 
 def pytest_addoption(parser):
@@ -117,13 +109,10 @@ def pytest_collection_modifyitems(config, items):
     stock CKAN search has no part in, or what only ours does)."""
     if config.getoption("search_backend") == "postgresql":
         return
-    backend = config.getoption("search_backend")
     keep, drop = [], []
     for item in items:
-        path = os.path.relpath(str(item.path), ROOT)
         runs = (item.get_closest_marker("every_backend")
-                and not item.get_closest_marker("postgresql_only")
-                and (backend, path) not in LEFT_OUT)
+                and not item.get_closest_marker("postgresql_only"))
         (keep if runs else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
