@@ -36,6 +36,7 @@ from ckanext.smartcity.sheet import pages as sheet_pages
 from ckanext.smartcity.steward import auth as steward_auth
 from ckanext.smartcity.steward import pages as steward_pages
 from ckanext.smartcity.web import helpers as web_helpers
+from ckanext.smartcity.web import js_i18n
 from ckanext.smartcity.web import search_params as param_checks
 from ckanext.smartcity.web import suggestions as web_suggestions
 from ckanext.smartcity.web import tags as web_tags
@@ -60,6 +61,7 @@ class SmartcityPlugin(plugins.SingletonPlugin):
     plugins.implements(plugins.IBlueprint)
     plugins.implements(plugins.IPackageController, inherit=True)
     plugins.implements(plugins.IFacets, inherit=True)
+    plugins.implements(plugins.IMiddleware, inherit=True)
 
     # ITranslation: catalogue in ckanext/smartcity/i18n, domain ckanext-smartcity
     def i18n_directory(self):
@@ -85,6 +87,11 @@ class SmartcityPlugin(plugins.SingletonPlugin):
         search_connection.on_indexed(search_suggest.remember)  # "Meinten Sie …?" words
         # category labels and their council words find each other in search
         search_synonyms.register(category_index.synonym_groups, category_index.synonym_version)
+
+    # IMiddleware: called once when the web application is made
+    def make_middleware(self, app, config):
+        js_i18n.ensure_built()  # German JavaScript texts under gunicorn, as `ckan run` does
+        return app
 
     def get_blueprint(self):
         # the sheet's upload limit must run before web.views' CSRF check

@@ -121,6 +121,9 @@ def test_steward_creates_a_dataset_and_fixes_a_bad_url(page, portal):
 
     # the distribution: a URL that is not http(s) is refused at the field
     wait_for_modules(page, "resource-upload-field")
+    # CKAN's JavaScript texts arrive in German (web/js_i18n.py builds them
+    # under gunicorn too), e.g. the table preview's filter button
+    assert page.evaluate("ckan.i18n._('Add Filter')") == "Filter hinzufügen"
     if page.locator("a:has-text('Link'), button:has-text('Link')").count():
         page.locator("a:has-text('Link'), button:has-text('Link')").first.click()
     page.fill("#field-resource-url", "ftp://example.org/brunnen.csv")

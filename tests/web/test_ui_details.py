@@ -2,15 +2,20 @@
 (HTML level; the real browser runs in tests/browser/): numbers with German
 digit grouping, ISO 8601 durations in words, one label per thing in the
 resource form, the HVD hint only for HVD datasets, a search box on the
-404 page, and vocabulary labels instead of URIs on the organisation's
-"About" page."""
+404 page, vocabulary labels instead of URIs on the organisation's
+"About" page, a name of its own for each entry of a repeating field, and
+German JavaScript texts around the table preview."""
+import json
 import os
 import re
+import shutil
 from urllib.parse import urlencode
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
+from ckan.lib import i18n
 from ckan.tests import helpers
 
 from ckanext.smartcity.datastore.status import _reason
@@ -192,3 +197,85 @@ def test_the_organisation_about_page_shows_vocabulary_labels(app, steward, org):
     english = about("/en/organization/about/stadt-dinslaken")
     assert english["Access rights"] == "public"
     assert PUBLIC not in english.values()
+
+
+# -- 7. one name per repeating field and another for its entries ------------
+
+def _repeating_fields(section):
+    """The schema's repeating fields of ``section`` (``dataset_fields`` or
+    ``resource_fields``): a field added later is checked too."""
+    with open(os.path.join(ROOT, "schemas", "dataset.yaml"), encoding="utf-8") as handle:
+        schema = yaml.safe_load(handle)
+    return [field for field in schema[section] if field.get("repeating_subfields")]
+
+
+def _label_and_headings(page, field):
+    """The field's label and the heading of each entry panel (the hidden
+    template panel for "Add" included), without the entry's number."""
+    block = page.select_one(f".smartcity-field[data-field={field['field_name']}]")
+    assert block is not None, field["field_name"]
+    label = block.find("label", attrs={"for": f"field-{field['field_name']}"})
+    headings = {re.sub(r"\s*(\d+|REPEATING-INDEX1)$", "",
+                       " ".join(header.find_all(string=True, recursive=False)).strip())
+                for header in block.select("header.panel-heading")}
+    return " ".join(label.get_text(" ").split()), headings
+
+
+@pytest.mark.parametrize("lang, prefix", [("de", ""), ("en", "/en")])
+def test_no_repeating_field_heads_its_entries_with_its_own_label(
+        app, steward, org, lang, prefix):  # noqa: F811 (fixtures)
+    helpers.call_action("package_create", context=dict(steward["context"]), **full_dataset(org))
+    auth = {"Authorization": steward["token"]}
+    pages = {"dataset_fields": soup(app.get(f"{prefix}/dataset/new", headers=auth)),
+             "resource_fields": soup(app.get(f"{prefix}/dataset/ladesaeulen/resource/new",
+                                             headers=auth))}
+    checked = []
+    for section, page in pages.items():
+        for field in _repeating_fields(section):
+            label, headings = _label_and_headings(page, field)
+            # the field keeps its label (quality panel, checklist and SHACL
+            # messages name it so) ...
+            assert label.startswith(field["label"][lang]), (field["field_name"], label)
+            # ... and each entry has a name of its own
+            assert headings and "" not in headings, field["field_name"]
+            assert field["label"][lang] not in headings, (field["field_name"], headings)
+            checked.append(field["field_name"])
+    assert {"publisher", "contact", "originator", "custodian", "access_services"} <= set(checked)
+
+
+# -- 8. the table preview's JavaScript texts ------------------------------------
+
+def test_the_table_preview_says_add_filter_in_german(
+        make_app, datastore, steward, org):  # noqa: F811 (fixtures)
+    """The "Add Filter" button above a table preview and the preview's own
+    buttons are written by JavaScript in the words of ``/api/i18n/<lang>``
+    (CKAN's German catalogue has them); the portal builds that catalogue
+    when it starts, as ``ckan run`` does (ckanext/smartcity/web/js_i18n.py)."""
+    shutil.rmtree(i18n.get_js_translations_dir(), ignore_errors=True)
+    app = make_app()  # a portal started without a JavaScript catalogue
+    shown = table(steward, dataset(steward, org))
+    helpers.call_action(
+        "resource_create_default_resource_views", context=dict(steward["context"]),
+        resource=shown, package=helpers.call_action("package_show", id=shown["package_id"]),
+        create_datastore_views=True)
+    view = next(v for v in helpers.call_action("resource_view_list", id=shown["id"])
+                if v["view_type"] == "datatables_view")
+    url = f"/dataset/parkhaeuser/resource/{shown['id']}"
+    page = soup(app.get(url))
+    assert page.select_one("[data-module=resource-view-filters]")  # writes the button
+    preview = soup(app.get(f"{url}/view/{view['id']}"))
+    assert preview.select_one("[data-module=datatables_view]")
+    form = app.get(f"{url}/edit_view/{view['id']}", headers={"Authorization": steward["token"]})
+    assert "Filter hinzufügen" in text(soup(form))
+    for html in (page, preview, soup(form)):
+        assert "Add Filter" not in text(html)
+    # what main.js loads for the page's language and gives the modules
+    catalogue = json.loads(app.get(f"/api/i18n/{page.html['lang']}").body)
+
+    def written(message):
+        return (catalogue.get(message) or [None, message])[1]
+    assert written("Add Filter") == "Filter hinzufügen"
+    assert written("Select a field") == "Wählen Sie ein Feld"
+    for message in ("TABLE FILTER", "Copy to clipboard", "Filtered download", "Print",
+                    "Toggle column visibility", "Share current view"):
+        assert written(message) != message, message
