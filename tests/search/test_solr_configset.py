@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 
 
 import ckan
+import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONF = os.path.join(ROOT, "deploy", "solr", "configset-de", "conf")
@@ -120,6 +121,18 @@ def test_solrconfig_is_a_solr_9_core_with_the_classic_schema():
     config = _root(os.path.join(CONF, "solrconfig.xml"))
     assert config.find("luceneMatchVersion").text.startswith("9.")
     assert config.find("schemaFactory").get("class") == "ClassicIndexSchemaFactory"
+
+
+@pytest.mark.parametrize("configset", ["configset", "configset-de"])
+def test_both_configsets_are_ready_for_solrcloud(configset):
+    """What the SolrCloud stage of make test needed (docs/solr.md): the
+    collection's term statistics for relevance, and reads from the shard
+    leaders so a search right after a save sees it."""
+    config = _root(os.path.join(ROOT, "deploy", "solr", configset, "conf", "solrconfig.xml"))
+    assert config.find("statsCache").get("class") == \
+        "org.apache.solr.search.stats.ExactStatsCache"
+    select = config.find("requestHandler[@name='/select']/lst[@name='defaults']")
+    assert select.find("str[@name='shards.preference']").text == "replica.leader:true"
 
 
 def test_every_file_the_configset_names_is_shipped():

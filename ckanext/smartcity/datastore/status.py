@@ -18,8 +18,8 @@ def _reason(error: Any) -> str:
     """A plain sentence for xloader's (or our own, see limits.py) error."""
     if isinstance(error, dict) and error.get("smartcity_reason") == "rows":
         return tk._("The file has %(rows)s rows; the portal loads at most %(max)s rows "
-                    "into the DataStore.") % {"rows": tk.h.smartcity_number(error["rows"]),
-                                             "max": tk.h.smartcity_number(error["max_rows"])}
+                    "into the DataStore.") % {"rows": tk.h.localised_number(int(error["rows"])),
+                                             "max": tk.h.localised_number(int(error["max_rows"]))}
     if isinstance(error, dict) and error.get("smartcity_reason") == "address":
         return tk._("The file's address points into a private network; the portal "
                     "does not fetch it.")

@@ -55,9 +55,11 @@ _GERMAN_DATE = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$")
 _MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}"
                          r"(?:\s*;\s*[a-z0-9!#$&^_.+-]+=(?:[^;\s\"]+|\"[^\"]*\"))*$",
                          re.IGNORECASE | re.ASCII)
-# xsd:duration (no weeks)
-_DURATION = re.compile(r"^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+D)?"
-                       r"(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+(\.[0-9]+)?S)?)?$")
+# xsd:duration (no weeks), as stored (upper case); its parts by name for the
+# words on the dataset page (web/helpers.py smartcity_duration_text)
+DURATION = re.compile(r"^P(?!$)(?:(?P<years>[0-9]+)Y)?(?:(?P<months>[0-9]+)M)?"
+                      r"(?:(?P<days>[0-9]+)D)?(?:T(?=[0-9])(?:(?P<hours>[0-9]+)H)?"
+                      r"(?:(?P<minutes>[0-9]+)M)?(?:(?P<seconds>[0-9]+(?:\.[0-9]+)?)S)?)?$")
 # an unknown vocabulary value: how many valid values the error names, the
 # largest vocabulary searched for similar ones (not the 11,000 regions), and
 # how many such searches one request may run (about 2 ms each; a dataset
@@ -339,7 +341,7 @@ def smartcity_duration(value: Any) -> Any:
     if _empty(value):
         return value
     text = str(value).strip().upper()
-    if not _DURATION.match(text):
+    if not DURATION.match(text):
         raise tk.Invalid(_("Enter a duration in ISO 8601 form, for example P1D (one day) or "
                         "PT15M (15 minutes)."))
     return text

@@ -5,6 +5,7 @@ the ``smartcity_`` prefix)."""
 from __future__ import annotations
 
 import datetime
+import decimal
 import json
 import logging
 import re
@@ -20,6 +21,7 @@ from markupsafe import Markup
 
 from ckanext.smartcity.categories.actions import caller_context
 from ckanext.smartcity.schema import vocab
+from ckanext.smartcity.schema.validators import DURATION
 from ckanext.smartcity.schema.values import values
 
 log = logging.getLogger(__name__)
@@ -186,55 +188,55 @@ def smartcity_date(value: Any) -> Markup | str:
 
 
 def smartcity_number(value: Any) -> str:
-    """A whole number with the digit grouping of the page language: 32000
-    as "32.000" on German pages, "32,000" on English ones (an int or its
+    """A number with the digit grouping and decimal sign of the page
+    language: 32000 as "32.000" and 12.5 as "12,5" on German pages,
+    "32,000" and "12.5" on English ones (an int, a float or an integer's
     digits as text). Anything else comes back as text, unchanged (None as
     "")."""
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = value
-    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+    elif isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,30}\s*", value):
         number = int(value)
     else:
         return "" if value is None else str(value)
     return format_decimal(number, locale=_babel_locale(tk.h.lang()))
 
 
-# xsd:duration as schema/validators.py stores it (upper case); weeks (P2W)
-# too, which harvested records may carry
-_DURATION = re.compile(r"P(?!$)(?:([0-9]+)Y)?(?:([0-9]+)M)?(?:([0-9]+)W)?(?:([0-9]+)D)?"
-                       r"(?:T(?=[0-9])(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+(?:[.,][0-9]+)?)S)?)?")
-
-
-# the words of each part of _DURATION, in its order: plural form by the
-# number n (1 -> "Stunde"), digits as the page language writes them (c)
-_DURATION_WORDS = (
-    lambda n, c: tk.ungettext("%(count)s year", "%(count)s years", n, count=c),
-    lambda n, c: tk.ungettext("%(count)s month", "%(count)s months", n, count=c),
-    lambda n, c: tk.ungettext("%(count)s week", "%(count)s weeks", n, count=c),
-    lambda n, c: tk.ungettext("%(count)s day", "%(count)s days", n, count=c),
-    lambda n, c: tk.ungettext("%(count)s hour", "%(count)s hours", n, count=c),
-    lambda n, c: tk.ungettext("%(count)s minute", "%(count)s minutes", n, count=c),
-    lambda n, c: tk.ungettext("%(count)s second", "%(count)s seconds", n, count=c),
-)
+# the words of each part of validators.DURATION: plural form by a whole
+# number n (1 -> "Stunde", 0.5 -> "Sekunden"), digits as the page language
+# writes them (c)
+_DURATION_WORDS = {
+    "years": lambda n, c: tk.ungettext("%(count)s year", "%(count)s years", n, count=c),
+    "months": lambda n, c: tk.ungettext("%(count)s month", "%(count)s months", n, count=c),
+    "days": lambda n, c: tk.ungettext("%(count)s day", "%(count)s days", n, count=c),
+    "hours": lambda n, c: tk.ungettext("%(count)s hour", "%(count)s hours", n, count=c),
+    "minutes": lambda n, c: tk.ungettext("%(count)s minute", "%(count)s minutes", n, count=c),
+    "seconds": lambda n, c: tk.ungettext("%(count)s second", "%(count)s seconds", n, count=c),
+}
+# longer numbers are shown as written (babel gives up at 26 digits)
+_DURATION_DIGITS = 15
 
 
 def smartcity_duration_text(value: Any) -> str:
-    """An ISO 8601 duration (dcat:temporalResolution) in words of the page
-    language: ``PT1H`` as "1 Stunde", ``PT1H30M`` as "1 Stunde 30 Minuten",
-    ``P1Y`` as "1 Jahr" (English: "1 hour 30 minutes"). Anything that is
-    no such duration comes back as written."""
+    """An ISO 8601 duration (dcat:temporalResolution, as the validator
+    stores it) in words of the page language: ``PT1H`` as "1 Stunde",
+    ``PT1H30M`` as "1 Stunde 30 Minuten", ``P1Y`` as "1 Jahr" (English:
+    "1 hour 30 minutes"). Anything that is no such duration, or has
+    absurdly long numbers, comes back as written."""
     text = str(value or "").strip()
-    match = _DURATION.fullmatch(text.upper())
-    if not match:
+    match = DURATION.match(text.upper())
+    if not match or any(len(part) > _DURATION_DIGITS for part in match.groups() if part):
         return text
     locale = _babel_locale(tk.h.lang())
     words = []
-    for words_of, amount in zip(_DURATION_WORDS, match.groups(), strict=True):
+    for name, words_of in _DURATION_WORDS.items():
+        amount = match.group(name)
         if amount is None:
             continue
-        number = float(amount.replace(",", ".")) if "." in amount or "," in amount \
-            else int(amount)
-        words.append(words_of(number, format_decimal(number, locale=locale)))
+        number = decimal.Decimal(amount)
+        plural = int(number) if number == number.to_integral_value() else 2
+        words.append(words_of(plural, format_decimal(number, locale=locale,
+                                                     decimal_quantization=False)))
     return " ".join(words)
 
 
