@@ -191,15 +191,18 @@ def smartcity_number(value: Any) -> str:
     """A number with the digit grouping and decimal sign of the page
     language: 32000 as "32.000" and 12.5 as "12,5" on German pages,
     "32,000" and "12.5" on English ones (an int, a float or an integer's
-    digits as text). Anything else comes back as text, unchanged (None as
-    "")."""
+    digits as text). Anything else, and what babel cannot write (26 digits
+    and more), comes back as text, unchanged (None as "")."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         number = value
     elif isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]{1,30}\s*", value):
         number = int(value)
     else:
         return "" if value is None else str(value)
-    return format_decimal(number, locale=_babel_locale(tk.h.lang()))
+    try:
+        return format_decimal(number, locale=_babel_locale(tk.h.lang()))
+    except ArithmeticError:  # decimal.InvalidOperation
+        return str(value)
 
 
 # the words of each part of validators.DURATION: plural form by a whole
