@@ -199,8 +199,8 @@ def smartcity_number(value: Any) -> str:
         number = int(value)
     else:
         return "" if value is None else str(value)
-    try:
-        return format_decimal(number, locale=_babel_locale(tk.h.lang()))
+    try:  # CKAN's formatter, in the request's locale (as the DataStore notices use it)
+        return tk.h.localised_number(number)
     except ArithmeticError:  # decimal.InvalidOperation
         return str(value)
 
